@@ -1,0 +1,55 @@
+"""Every setting, read from the environment once, with defaults for a local run.
+
+The same names are used by `scripts/`, `docker-compose.yml` and the tests (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"setting {name}={raw!r}: expected an integer") from None
+
+
+# --- Kafka -------------------------------------------------------------------------------------------
+BROKER_URL: str = _env("STREAMS_BROKER_URL", "kafka://127.0.0.1:9092")
+TOPIC_PARTITIONS: int = _env_int("STREAMS_TOPIC_PARTITIONS", 4)
+TOPIC_REPLICATION: int = _env_int("STREAMS_TOPIC_REPLICATION", 1)
+APP_ID: str = _env("STREAMS_APP_ID", "lbp-streams")
+
+TOPIC_ENCOUNTERS: str = _env("STREAMS_TOPIC_ENCOUNTERS", "encounter-signed")
+TOPIC_IMAGING: str = _env("STREAMS_TOPIC_IMAGING", "imaging-resulted")
+TOPIC_PRIOR_AUTH: str = _env("STREAMS_TOPIC_PRIOR_AUTH", "prior-auth-requested")
+TOPIC_CLAIMS: str = _env("STREAMS_TOPIC_CLAIMS", "claim-submitted")
+TOPIC_ALERTS_CODING: str = _env("STREAMS_TOPIC_ALERTS_CODING", "alerts-coding")
+TOPIC_ALERTS_PRIOR_AUTH: str = _env("STREAMS_TOPIC_ALERTS_PRIOR_AUTH", "alerts-prior-auth")
+TOPIC_ALERTS_CLAIMS: str = _env("STREAMS_TOPIC_ALERTS_CLAIMS", "alerts-claims")
+TOPIC_ALERTS_OPERATIONS: str = _env("STREAMS_TOPIC_ALERTS_OPERATIONS", "alerts-operations")
+TOPIC_DEAD_LETTER: str = _env("STREAMS_TOPIC_DEAD_LETTER", "dead-letter")
+
+# --- Worker ------------------------------------------------------------------------------------------
+DATA_DIR: Path = Path(_env("STREAMS_DATA_DIR", str(REPO_ROOT / "var" / "worker")))
+WEB_PORT: int = _env_int("STREAMS_WEB_PORT", 6066)
+WEB_BIND: str = _env("STREAMS_WEB_BIND", "127.0.0.1")
+LOG_LEVEL: str = _env("STREAMS_LOG_LEVEL", "info")
+
+# --- Reference data and caches -----------------------------------------------------------------------
+ICD10CM_DIR: Path = Path(_env("STREAMS_ICD10CM_DIR", str(REPO_ROOT.parent / "shared" / "data" / "icd10cm")))
+CACHE_DIR: Path = Path(_env("STREAMS_CACHE_DIR", str(REPO_ROOT / ".cache")))
+
+# --- Rules -------------------------------------------------------------------------------------------
+EPISODE_GAP_DAYS: int = _env_int("STREAMS_EPISODE_GAP_DAYS", 90)
