@@ -10,6 +10,7 @@ Used by `lbp-streams broker ...` (the README's run command) and by the tests' se
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -135,15 +136,14 @@ class LocalBroker:
             )
             if fmt.returncode != 0:
                 raise BrokerError(f"formatting the KRaft log dir failed: {fmt.stdout}{fmt.stderr}")
-        out = open(self.state_dir / "broker.out", "ab")  # JVM crash output; logging goes to broker.log
-        self.process = subprocess.Popen(
-            self._java(libs, "kafka.Kafka", str(config)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C in the terminal reaches us, and we stop the broker cleanly
-        )
-        out.close()
+        with open(self.state_dir / "broker.out", "ab") as out:  # JVM crash output; logging goes to broker.log
+            self.process = subprocess.Popen(
+                self._java(libs, "kafka.Kafka", str(config)),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C reaches us, not the JVM, and we stop the broker cleanly
+            )
         self.pid_file.write_text(f"{self.process.pid} {self.port} {self.controller_port}\n")
         self.wait_ready(timeout)
         return self
@@ -230,10 +230,8 @@ def _terminate(pid: int, timeout: float) -> None:
         if not _alive(pid):
             return
         time.sleep(0.2)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def running_broker(state_dir: Path) -> tuple[int, int] | None:
