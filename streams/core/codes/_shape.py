@@ -1,0 +1,64 @@
+"""Code shape and fiscal years: the two checks every lookup starts with, kept free of any data."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+FIRST_FY = 2016
+"""ICD-10-CM went live in the US on 2015-10-01 (FY2016); the reference files start there."""
+LAST_FY = 2026
+"""The newest order file on disk (FY2026, in force until 2026-09-30)."""
+YEARS: tuple[int, ...] = tuple(range(FIRST_FY, LAST_FY + 1))
+COVERED_FROM = date(FIRST_FY - 1, 10, 1)
+COVERED_UNTIL = date(LAST_FY, 9, 30)
+
+# letter, digit, alphanumeric (the category), then an optional dot and 1-4 alphanumerics.
+_SHAPE = re.compile(r"([A-Z][0-9][0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?")
+_EXPECTED = "expected a letter, two characters, then up to four more (e.g. M54.50)"
+
+
+class CodeShapeError(ValueError):
+    """The text cannot be an ICD-10-CM code at all (typo, junk, injection attempt)."""
+
+
+class NotCovered(ValueError):
+    """The date falls outside the fiscal years the reference files cover."""
+
+
+def normalize(raw: str) -> str:
+    """Return the dotted, upper-case form (`m5450` -> `M54.50`) so every lookup uses one spelling."""
+    text = raw.strip().upper() if isinstance(raw, str) else ""
+    match = _SHAPE.fullmatch(text)
+    if match is None:
+        shown = raw if isinstance(raw, str) else repr(raw)
+        if len(shown) > 40:
+            shown = shown[:40] + "..."
+        raise CodeShapeError(f"'{shown}' is not an ICD-10-CM code: {_EXPECTED}")
+    category, rest = match.groups()
+    return f"{category}.{rest}" if rest else category
+
+
+def undotted(code: str) -> str:
+    """The key form used inside the index (CMS order files carry codes without the dot)."""
+    return normalize(code).replace(".", "")
+
+
+def dotted(key: str) -> str:
+    """Inverse of `undotted` for keys that came from the index (no validation: hot path)."""
+    return f"{key[:3]}.{key[3:]}" if len(key) > 3 else key
+
+
+def fiscal_year(d: date) -> int:
+    """The ICD-10-CM fiscal year in force on `d` (FY N = Oct 1 N-1 .. Sep 30 N); refuses uncovered dates.
+
+    Refusing (rather than clamping to the nearest year) keeps a claim from 2014 or 2027 from being
+    judged against a code set that was not in force then.
+    """
+    fy = d.year + 1 if d.month >= 10 else d.year
+    if not FIRST_FY <= fy <= LAST_FY:
+        raise NotCovered(
+            f"{d.isoformat()} is outside the reference data: it covers FY{FIRST_FY}-FY{LAST_FY} "
+            f"({COVERED_FROM.isoformat()}..{COVERED_UNTIL.isoformat()}) only"
+        )
+    return fy
