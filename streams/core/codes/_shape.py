@@ -58,7 +58,7 @@ def fiscal_year(d: date) -> int:
     fy = d.year + 1 if d.month >= 10 else d.year
     if not FIRST_FY <= fy <= LAST_FY:
         raise NotCovered(
-            f"{d.isoformat()} is outside the reference data: it covers FY{FIRST_FY}-FY{LAST_FY} "
-            f"({COVERED_FROM.isoformat()}..{COVERED_UNTIL.isoformat()}) only"
+            f"{d.isoformat()} is not covered: the reference data covers FY{FIRST_FY}-FY{LAST_FY} "
+            f"({COVERED_FROM.isoformat()}..{COVERED_UNTIL.isoformat()}) only; expected a date in that range"
         )
     return fy
