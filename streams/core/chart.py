@@ -1,0 +1,209 @@
+"""The patient's chart as the rules read it: episodes, imaging on file, what the documentation supports.
+
+Rules stay one small function each because the questions they share ("which episode is this encounter in?",
+"which imaging explains the pain?", "which LBP code does the documentation on file support?") are answered
+here once, from the events' own dates, never from arrival order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from streams.core import codes
+from streams.core.state import EncounterRecord, ImagingRecord, Noted, PatientState
+
+# The LBP family as rules.md defines it: M54.5 and its children, and lumbago with sciatica (M54.4-).
+LBP_PREFIXES = ("M54.5", "M54.4")
+UNSPECIFIED_LBP = "M54.50"
+VERTEBROGENIC_LBP = "M54.51"
+OTHER_LBP = "M54.59"
+
+# Findings that can change which LBP code is right (they explain a code change, or make a carried-forward
+# code stale). Contributing diagnoses (radiculopathy, stenosis, ...) are coded beside the LBP code instead.
+LBP_RELEVANT = frozenset(
+    {"vertebral_link", "modic_change", "endplate_degeneration", "sciatica", "myofascial", "sacroiliac_dysfunction"}
+)
+# Distinct causes that make M54.59 (other low back pain) supportable.
+OTHER_LBP_CAUSES = ("myofascial", "sacroiliac_dysfunction")
+DURATIONS = ("duration_acute", "duration_subacute", "duration_chronic")
+
+
+def is_lbp(code: str) -> bool:
+    return code.startswith(LBP_PREFIXES)
+
+
+def normalized(raw: str) -> str | None:
+    try:
+        return codes.normalize(raw)
+    except codes.CodeShapeError:
+        return None
+
+
+def explains_pain(img: ImagingRecord) -> Noted | None:
+    """Lumbar imaging showing Modic type 1/2 changes or endplate degeneration: what M54.51 is about."""
+    if not img.lumbar:
+        return None
+    for n in img.noted:
+        if n.key == "endplate_degeneration" or (n.key == "modic_change" and n.modic_type in (1, 2, None)):
+            return n
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A run of LBP encounters, each within `gap_days` of the previous one."""
+
+    encounters: tuple[EncounterRecord, ...]
+    gap_days: int
+
+    @property
+    def first_date(self) -> date:
+        return self.encounters[0].date_of_service
+
+    @property
+    def last_date(self) -> date:
+        return self.encounters[-1].date_of_service
+
+    def open_on(self, day: date) -> bool:
+        """Still open on `day`: the day is within the gap of the episode's last encounter."""
+        return self.first_date <= day <= self.last_date + timedelta(days=self.gap_days)
+
+    def position(self, enc: EncounterRecord) -> int:
+        """1 for the first encounter of the episode."""
+        return next(i for i, e in enumerate(self.encounters, 1) if e.encounter_id == enc.encounter_id)
+
+    def previous(self, enc: EncounterRecord) -> EncounterRecord | None:
+        pos = self.position(enc)
+        return self.encounters[pos - 2] if pos > 1 else None
+
+
+class Chart:
+    """Read-only questions over one PatientState."""
+
+    def __init__(self, state: PatientState, gap_days: int) -> None:
+        self.state = state
+        self.gap_days = gap_days
+        self.episodes = self._episodes()
+
+    def _episodes(self) -> list[Episode]:
+        episodes: list[list[EncounterRecord]] = []
+        for enc in self.state.encounters:  # sorted by date of service
+            if enc.lbp_code is None:
+                continue
+            if episodes and (enc.date_of_service - episodes[-1][-1].date_of_service).days <= self.gap_days:
+                episodes[-1].append(enc)
+            else:
+                episodes.append([enc])
+        return [Episode(tuple(e), self.gap_days) for e in episodes]
+
+    def episode_of(self, enc: EncounterRecord) -> Episode | None:
+        for ep in self.episodes:
+            if any(e.encounter_id == enc.encounter_id for e in ep.encounters):
+                return ep
+        return None
+
+    def imaging_explaining(self, enc: EncounterRecord, episode: Episode) -> tuple[ImagingRecord, Noted] | None:
+        """Imaging that explains the pain for this encounter: on file before its date of service, or
+        performed later while its episode is still open (it arrived after the visit it explains)."""
+        for img in reversed(self.state.imaging):
+            finding = explains_pain(img)
+            if finding is None:
+                continue
+            if img.performed_on <= enc.date_of_service or episode.open_on(img.performed_on):
+                return img, finding
+        return None
+
+    def imaging_between(self, after: date, upto: date) -> list[ImagingRecord]:
+        return [i for i in self.state.imaging if after < i.performed_on <= upto]
+
+    def encounter(self, encounter_id: str) -> EncounterRecord | None:
+        for e in self.state.encounters:
+            if e.encounter_id == encounter_id:
+                return e
+        return None
+
+    def encounter_billed(self, encounter_id: str | None, on: date) -> EncounterRecord | None:
+        """The signed encounter a claim bills: by id, else the latest signed one on or before the date."""
+        if encounter_id:
+            found = self.encounter(encounter_id)
+            if found is not None:
+                return found
+        before = [e for e in self.state.encounters if e.date_of_service <= on]
+        return before[-1] if before else None
+
+    def documented(self, key: str, upto: date | None = None) -> tuple[EncounterRecord, Noted] | None:
+        """The latest encounter (on or before `upto`) whose assessment documents `key`."""
+        for enc in reversed(self.state.encounters):
+            if upto is not None and enc.date_of_service > upto:
+                continue
+            n = enc.documents(key)
+            if n is not None:
+                return enc, n
+        return None
+
+    def supported_lbp_codes(self, upto: date | None = None) -> tuple[str, ...]:
+        """The LBP code(s) the documentation on file supports, most specific first."""
+        sciatica = self.documented("sciatica", upto)
+        if sciatica is not None:
+            return sciatica_codes(sciatica[1].side, upto or sciatica[0].date_of_service)
+        if self.documented("vertebral_link", upto):
+            return (VERTEBROGENIC_LBP,)
+        if any(self.documented(k, upto) for k in OTHER_LBP_CAUSES):
+            return (OTHER_LBP,)
+        return (UNSPECIFIED_LBP,)
+
+    def imaging_on_file(self, upto: date | None = None) -> list[tuple[ImagingRecord, Noted]]:
+        found = []
+        for img in self.state.imaging:
+            n = explains_pain(img)
+            if n is not None and (upto is None or img.performed_on <= upto):
+                found.append((img, n))
+        return found
+
+
+def family_codes(prefix: str, on: date, *, level: str | None = None, side: str | None = None) -> tuple[str, ...]:
+    """Billable codes under `prefix` on `on`, narrowed by the level and side the text states, from the
+    official descriptions (e.g. "Radiculopathy, lumbar region" vs "..., lumbosacral region")."""
+    try:
+        idx = codes.index()
+        children = idx.billable_descendants(prefix, on) or ((prefix,) if idx.is_billable(prefix, on) else ())
+    except codes.NotCovered:
+        return ()
+
+    def desc(c: str) -> str:
+        return (idx.description(c, on) or "").lower()
+
+    picked = list(children)
+    if level in ("lumbar", "lumbosacral"):
+        words = f"{level} region"
+        narrowed = [c for c in picked if words in desc(c)]
+        if level == "lumbar":  # "lumbar region" is also a substring of nothing else; keep as is
+            narrowed = [c for c in narrowed if "lumbosacral" not in desc(c)]
+        picked = narrowed or picked
+    if side in ("left", "right"):
+        narrowed = [c for c in picked if f"{side} side" in desc(c)]
+        picked = narrowed or picked
+    return tuple(picked[:4])
+
+
+def sciatica_codes(side: str | None, on: date) -> tuple[str, ...]:
+    """Lumbago with sciatica by documented side: right, left, both sides coded for bilateral."""
+    if side == "bilateral":
+        return family_codes("M54.4", on, side="right")[:1] + family_codes("M54.4", on, side="left")[:1]
+    if side in ("left", "right"):
+        return family_codes("M54.4", on, side=side)[:1]
+    return tuple(c for c in family_codes("M54.4", on) if "unspecified" in (codes.index().description(c, on) or ""))[:1]
+
+
+def new_findings(chart: Chart, prev: EncounterRecord, enc: EncounterRecord) -> list[tuple[str, str]]:
+    """Findings that arrived between two consecutive visits and bear on the LBP code, as (event_id, text):
+    imaging resulted in between, or a finding the later assessment documents and the earlier did not."""
+    found = [
+        (img.event_id, n.sentence)
+        for img in chart.imaging_between(prev.date_of_service, enc.date_of_service)
+        for n in img.noted
+        if n.key in LBP_RELEVANT
+    ][:1]
+    found += [(enc.event_id, n.sentence) for n in enc.noted if n.key in LBP_RELEVANT and prev.documents(n.key) is None]
+    return found

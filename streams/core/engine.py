@@ -1,0 +1,264 @@
+"""The pure core: `apply(state, event) -> (state, outputs)`. The Faust agents and `replay` both call it.
+
+No Kafka, no I/O, no clock: `raised_at`/`resolved_at` are the triggering event's own `occurred_at`, and
+rules judge by the events' own dates (date of service, performed_at), so the same events give the same
+alerts in any interleaving of the four topics. The state passed in is updated in place and returned.
+
+Per event: (1) an event id already applied changes nothing; (2) the event is recorded in the state (the
+assessment and the imaging report are read once, here); (3) the rules are evaluated over the subjects the
+event can affect; (4) a verdict whose alert id was never raised becomes an `Alert`; an open alert about an
+evaluated subject that no longer holds (the subject was corrected, or a later visit superseded it) becomes
+a `Resolution`. Ids already raised are remembered, so nothing fires twice for the same subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from streams.core import reading
+from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
+from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.events import Claim, Encounter, Event, Imaging, PriorAuth
+from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
+from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState, ShareConfig, observe
+from streams.core.state import (
+    MAX_CODES,
+    MAX_NOTED,
+    ClaimRecord,
+    EncounterRecord,
+    ImagingRecord,
+    Noted,
+    PatientState,
+    PriorAuthRecord,
+    Raised,
+    cut,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    episode_gap_days: int = 90
+    share: ShareConfig = field(default_factory=ShareConfig)
+
+
+DEFAULT = Config()
+LUMBAR_SITES = ("lumb", "l-spine", "l spine", "lumbosacral", "low back")
+
+
+# --- recording: event -> compact record --------------------------------------------------------------
+
+
+def _codes(diagnoses: tuple) -> list[str]:
+    ordered = sorted(diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+    return [normalized(d.code) or d.code.strip() for d in ordered]
+
+
+def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
+    out = []
+    for f in findings:
+        if f.documented() and f.section in sections:
+            out.append(Noted(f.finding, cut(f.sentence), f.side, f.level, f.modic_type))
+    return out[:MAX_NOTED]
+
+
+# `findings` keys an imaging event may carry (events.md), as reader findings
+_IMAGING_KEYS = {
+    "modic_type_1": ("modic_change", 1),
+    "modic_type_2": ("modic_change", 2),
+    "modic_type_3": ("modic_change", 3),
+    "endplate_degeneration": ("endplate_degeneration", None),
+    "disc_herniation": ("disc_herniation", None),
+    "compression_fracture": ("fracture", None),
+    "stenosis": ("stenosis", None),
+}
+
+
+def encounter_record(e: Encounter) -> EncounterRecord:
+    codes = _codes(e.diagnoses)
+    return EncounterRecord(
+        encounter_id=e.encounter_id,
+        event_id=e.event_id,
+        occurred_at=e.occurred_at,
+        provider_id=e.provider_id,
+        date_of_service=e.date_of_service,
+        codes=codes,
+        lbp_code=next((c for c in codes if is_lbp(c)), None),
+        noted=_noted(reading.read(e.assessment, "assessment"), ("assessment",)),
+    )
+
+
+def imaging_record(i: Imaging) -> ImagingRecord:
+    noted = _noted(reading.read(i.report_text, "imaging"), ("imaging", "assessment"))
+    for key in i.findings:
+        finding, modic = _IMAGING_KEYS.get(key, (None, None))
+        if finding and not any(n.key == finding and n.modic_type == modic for n in noted):
+            noted.append(Noted(finding, f"{key} (structured finding on accession {i.accession})", modic_type=modic))
+    site = i.body_site.lower()
+    return ImagingRecord(
+        accession=i.accession,
+        event_id=i.event_id,
+        performed_on=i.performed_on,
+        modality=i.modality,
+        body_site=i.body_site,
+        lumbar=any(s in site for s in LUMBAR_SITES),
+        noted=noted[:MAX_NOTED],
+    )
+
+
+def claim_record(c: Claim) -> ClaimRecord:
+    ordered = sorted(c.diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+    return ClaimRecord(
+        claim_id=c.claim_id,
+        event_id=c.event_id,
+        occurred_at=c.occurred_at,
+        provider_id=c.provider_id,
+        encounter_id=c.encounter_id,
+        date_of_service=c.date_of_service,
+        codes=[d.code.strip() for d in ordered],
+    )
+
+
+def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:
+    ordered = sorted(p.diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+    primary = next((d.code.strip() for d in ordered if d.sequence == 1), None)
+    return PriorAuthRecord(
+        request_id=p.request_id,
+        event_id=p.event_id,
+        occurred_at=p.occurred_at,
+        provider_id=p.provider_id,
+        service_code=p.service_code,
+        on=p.effective_date,
+        codes=[d.code.strip() for d in ordered],
+        primary=primary,
+    )
+
+
+# --- evaluation ----------------------------------------------------------------------------------------
+
+
+def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[Verdict]:
+    """Encounter rules on one visit, minus what a later visit of its episode already corrected."""
+    out = []
+    episode = chart.episode_of(enc)
+    later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
+    for rule in ENCOUNTER_RULES:
+        v = rule.check(chart, enc)
+        if v is None:
+            continue
+        if later and _superseded(rule, chart, v, later):
+            continue
+        out.append(v)
+    return out
+
+
+def _superseded(rule: ModuleType, chart: Chart, v: Verdict, later: list[EncounterRecord]) -> bool:
+    superseded_by = getattr(rule, "superseded_by", None)
+    if superseded_by is None:
+        return False
+    raised = Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
+    return any(superseded_by(raised, e) and rule.check(chart, e) is None for e in later)
+
+
+def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, list, list]:
+    """(encounters, claims, prior-auths) the event can affect; rules are evaluated over these only."""
+    if isinstance(event, Encounter):
+        enc = chart.encounter(event.encounter_id)
+        episode = chart.episode_of(enc) if enc else None
+        encounters = list(episode.encounters) if episode else ([enc] if enc else [])
+        claims = [c for c in state.claims if c.date_of_service >= event.date_of_service]
+        return encounters, claims, []
+    if isinstance(event, Imaging):
+        encounters = [e for e in state.encounters if e.lbp_code is not None]
+        return encounters, [], []
+    if isinstance(event, Claim):
+        return [], [c for c in state.claims if c.claim_id == event.claim_id], []
+    return [], [], [p for p in state.prior_auths if p.request_id == event.request_id]
+
+
+def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
+    chart = Chart(state, config.episode_gap_days)
+    encounters, claims, prior_auths = _subjects(state, chart, event)
+    verdicts: list[Verdict] = []
+    for enc in encounters:
+        if enc.lbp_code is not None:
+            verdicts += _encounter_verdicts(chart, enc)
+    for claim in claims:
+        verdicts += [v for rule in CLAIM_RULES if (v := rule.check(chart, claim)) is not None]
+    for pa in prior_auths:
+        verdicts += [v for rule in PRIOR_AUTH_RULES if (v := rule.check(chart, pa)) is not None]
+
+    outputs: list[Output] = []
+    holding: set[str] = set()
+    for v in verdicts:
+        alert = Alert.from_verdict(v, state.patient_id, event.event_id, event.occurred_at)
+        holding.add(alert.alert_id)
+        if alert.alert_id not in state.raised:
+            state.remember(
+                alert.alert_id, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
+            )
+            outputs.append(alert)
+
+    evaluated = {("encounter", e.encounter_id) for e in encounters} | {("claim", c.claim_id) for c in claims}
+    evaluated |= {("prior_auth", p.request_id) for p in prior_auths}
+    for aid, r in list(state.raised.items()):
+        if r.open and aid not in holding and (r.subject_type, r.subject_id) in evaluated:
+            r.open = False
+            outputs.append(
+                Resolution(
+                    aid, r.rule_id, state.patient_id, r.subject_type, r.subject_id, event.event_id, event.occurred_at
+                )
+            )
+    return outputs
+
+
+def record(state: PatientState, event: Event) -> None:
+    if isinstance(event, Encounter):
+        state.record_encounter(encounter_record(event))
+    elif isinstance(event, Imaging):
+        state.record_imaging(imaging_record(event))
+    elif isinstance(event, Claim):
+        state.record_claim(claim_record(event))
+    else:
+        state.record_prior_auth(prior_auth_record(event))
+
+
+def apply(state: PatientState | None, event: Event, config: Config = DEFAULT) -> tuple[PatientState, list[Output]]:
+    """One event into one patient's state: the new state and the alerts / resolutions it produces."""
+    if state is None:
+        state = PatientState(event.patient_id)
+    if event.event_id in state.applied:
+        return state, []
+    record(state, event)
+    state.mark_applied(event.event_id)
+    return state, evaluate(state, event, config)
+
+
+# --- provider aggregate (OPS-PROVIDER-UNSPECIFIED-SHARE) -----------------------------------------------
+
+
+def observation(event: Event) -> Observation | None:
+    """What the provider aggregate needs from a signed LBP encounter; None for anything else."""
+    if not isinstance(event, Encounter):
+        return None
+    codes = _codes(event.diagnoses)
+    lbp = next((c for c in codes if is_lbp(c)), None)
+    if lbp is None:
+        return None
+    return Observation(
+        event.provider_id, event.encounter_id, event.date_of_service, lbp == "M54.50", event.event_id, event.occurred_at
+    )
+
+
+def apply_provider(
+    state: ProviderState | None, obs: Observation, config: Config = DEFAULT
+) -> tuple[ProviderState, list[Output]]:
+    if state is None:
+        state = ProviderState(obs.provider_id)
+    verdict = observe(state, obs, config.share)
+    if verdict is None:
+        return state, []
+    return state, [Alert.from_verdict(verdict, None, obs.event_id, obs.occurred_at)]
+
+
+__all__ = ["Config", "DEFAULT", "apply", "apply_provider", "observation", "alert_id"]

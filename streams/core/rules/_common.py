@@ -1,0 +1,42 @@
+"""Small pieces several rules share: code validity on a date, evidence records, message fragments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from streams.core import codes
+from streams.core.alerts import Evidence
+from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.state import EncounterRecord, Noted
+
+
+def not_billable(raw: str, on: date) -> codes.CodeStatus | None:
+    """The code's status if it existed in some fiscal year but is not billable on `on`; None if it is
+    billable, malformed, never existed, or the date is outside the reference data (no guess)."""
+    code = normalized(raw)
+    if code is None:
+        return None
+    try:
+        status = codes.index().status(code, on)
+    except codes.NotCovered:
+        return None
+    if status.billable or not status.ever_existed:
+        return None
+    return status
+
+
+def replacements(chart: Chart, status: codes.CodeStatus) -> tuple[str, ...]:
+    """The valid children of a retired code, the one the documentation supports first."""
+    children = list(status.billable_descendants)
+    if any(is_lbp(c) for c in children):
+        supported = [c for c in chart.supported_lbp_codes(status.on) if c in children]
+        children = supported + [c for c in children if c not in supported]
+    return tuple(children)
+
+
+def code_evidence(event_id: str, code: str, where: str) -> Evidence:
+    return Evidence(event_id, "code", f"{code} on the {where}")
+
+
+def finding_evidence(enc: EncounterRecord, n: Noted) -> Evidence:
+    return Evidence(enc.event_id, "assessment", n.sentence)

@@ -1,0 +1,37 @@
+"""CLM-STALE-CODE: the claim's LBP code differs from the LBP code on the signed encounter it bills.
+
+The encounter is the claim's `encounter_id`, else the latest signed encounter on or before the date of
+service. Re-evaluated when that encounter arrives after the claim. Suggests the encounter's code.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.state import ClaimRecord
+
+RULE_ID = "CLM-STALE-CODE"
+SUBJECT = "claim"
+
+
+def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
+    claim_lbp = next((c for c in map(normalized, claim.codes) if c and is_lbp(c)), None)
+    if claim_lbp is None:
+        return None
+    enc = chart.encounter_billed(claim.encounter_id, claim.date_of_service)
+    if enc is None or enc.lbp_code is None or enc.lbp_code == claim_lbp:
+        return None
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=claim.claim_id,
+        codes=(claim_lbp,),
+        suggested_codes=(enc.lbp_code,),
+        evidence=(
+            Evidence(claim.event_id, "claim", f"{claim_lbp} on claim {claim.claim_id}"),
+            Evidence(enc.event_id, "code", f"{enc.lbp_code} on the signed encounter of {enc.date_of_service}"),
+        ),
+        message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} "
+        f"is coded {enc.lbp_code}; update the claim to match the encounter.",
+    )

@@ -1,0 +1,45 @@
+"""CLM-UNSUPPORTED-SPECIFICITY: the claim carries M54.51 or M54.59 that the documentation on file does not
+support (the same test as COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED, over every encounter on file up
+to the date of service). Suggests M54.50, or a provider query.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart, normalized
+from streams.core.state import ClaimRecord
+
+RULE_ID = "CLM-UNSUPPORTED-SPECIFICITY"
+SUBJECT = "claim"
+
+
+def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
+    on = claim.date_of_service
+    carried = [c for c in map(normalized, claim.codes) if c in (VERTEBROGENIC_LBP, OTHER_LBP)]
+    unsupported = [
+        c
+        for c in carried
+        if (c == VERTEBROGENIC_LBP and chart.documented("vertebral_link", on) is None)
+        or (c == OTHER_LBP and not any(chart.documented(k, on) for k in OTHER_LBP_CAUSES))
+    ]
+    if not unsupported:
+        return None
+    code = unsupported[0]
+    need = "a vertebral source (vertebrogenic pain)" if code == VERTEBROGENIC_LBP else "a distinct cause"
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=claim.claim_id,
+        codes=tuple(unsupported),
+        suggested_codes=(UNSPECIFIED_LBP,),
+        evidence=(
+            Evidence(
+                claim.event_id,
+                "claim",
+                f"{code} on claim {claim.claim_id}; no assessment on file up to {on} documents {need}",
+            ),
+        ),
+        message=f"Claim {claim.claim_id} bills {code} but no provider assessment on file documents {need}; "
+        f"bill {UNSPECIFIED_LBP} or query the provider.",
+    )

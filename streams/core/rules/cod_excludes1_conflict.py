@@ -1,0 +1,59 @@
+"""COD-EXCLUDES1-CONFLICT: the encounter carries two codes that an ICD-10-CM Excludes1 note forbids
+together (e.g. M54.5x with M54.4-, M54.5x with M51.2-), from CMS's tabular (simple-icd-10-cm), notes on a
+parent applying to its children. Suggests keeping the more specific: the code whose official description
+is not "unspecified", else the longer (deeper) code.
+"""
+
+from __future__ import annotations
+
+from streams.core import codes
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import Chart
+from streams.core.state import EncounterRecord, Raised
+
+RULE_ID = "COD-EXCLUDES1-CONFLICT"
+SUBJECT = "encounter"
+
+
+def _specificity(code: str, enc: EncounterRecord) -> tuple[int, int]:
+    try:
+        unspecified = codes.index().is_unspecified(code, enc.date_of_service)
+    except codes.NotCovered:
+        unspecified = False
+    return (0 if unspecified else 1, len(code))
+
+
+def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
+    valid = [c for c in enc.codes if codes.index().ever_existed(c)]
+    out = []
+    for i, a in enumerate(valid):
+        for b in valid[i + 1 :]:
+            reason = codes.excludes1_conflict(a, b)
+            if reason:
+                out.append((a, b, reason))
+    return out
+
+
+def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
+    if enc.lbp_code is None:
+        return None
+    found = conflicts(enc)
+    if not found:
+        return None
+    a, b, _ = found[0]
+    keep = max((a, b), key=lambda c: _specificity(c, enc))
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="error",
+        subject_type=SUBJECT,
+        subject_id=enc.encounter_id,
+        codes=tuple(dict.fromkeys(c for a, b, _ in found for c in (a, b))),
+        suggested_codes=(keep,),
+        evidence=tuple(Evidence(enc.event_id, "code", reason) for _, _, reason in found),
+        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} (Excludes1); "
+        f"keep the more specific {keep}.",
+    )
+
+
+def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
+    return later.lbp_code is not None and not conflicts(later)

@@ -1,0 +1,38 @@
+"""COD-INCONSISTENT-CHANGE: the LBP code changes between consecutive encounters of an episode (e.g.
+M54.51 -> M54.50) with no new finding or documentation to explain it. Suggests a review.
+
+Re-evaluated as imaging arrives: if imaging resulted between the two visits arrives late and explains the
+change, the alert is resolved.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import Chart, new_findings
+from streams.core.state import EncounterRecord
+
+RULE_ID = "COD-INCONSISTENT-CHANGE"
+SUBJECT = "encounter"
+
+
+def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
+    episode = chart.episode_of(enc)
+    prev = episode.previous(enc) if episode else None
+    if prev is None or prev.lbp_code == enc.lbp_code:
+        return None
+    lost = [n for n in prev.noted if n.key not in {m.key for m in enc.noted}]
+    if new_findings(chart, prev, enc) or lost:
+        return None  # something changed in the documentation: the change is explained
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="info",
+        subject_type=SUBJECT,
+        subject_id=enc.encounter_id,
+        codes=(prev.lbp_code or "", enc.lbp_code or ""),
+        evidence=(
+            Evidence(prev.event_id, "code", f"{prev.lbp_code} on the visit of {prev.date_of_service}"),
+            Evidence(enc.event_id, "code", f"{enc.lbp_code} on the visit of {enc.date_of_service}"),
+        ),
+        message=f"The LBP code changed from {prev.lbp_code} ({prev.date_of_service}) to {enc.lbp_code} "
+        f"({enc.date_of_service}) with no new finding or documentation to explain it; review.",
+    )

@@ -1,0 +1,38 @@
+"""COD-M5451-UNSUPPORTED: coded M54.51 (vertebrogenic low back pain) without a documented vertebral link.
+
+Imaging findings alone never make M54.51 supportable: the provider's assessment must tie the pain to
+vertebral endplate/Modic changes or call it vertebrogenic. Suggests a query, or M54.50.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart
+from streams.core.state import EncounterRecord, Raised
+
+RULE_ID = "COD-M5451-UNSUPPORTED"
+SUBJECT = "encounter"
+
+
+def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
+    if VERTEBROGENIC_LBP not in enc.codes or enc.documents("vertebral_link") is not None:
+        return None
+    imaging = chart.imaging_on_file(enc.date_of_service)
+    evidence = [Evidence(enc.event_id, "code", f"{VERTEBROGENIC_LBP} on the encounter of {enc.date_of_service}")]
+    if imaging:
+        evidence.append(Evidence(imaging[-1][0].event_id, "imaging", imaging[-1][1].sentence))
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=enc.encounter_id,
+        codes=(VERTEBROGENIC_LBP,),
+        suggested_codes=(UNSPECIFIED_LBP,),
+        evidence=tuple(evidence),
+        message=f"The visit of {enc.date_of_service} is coded {VERTEBROGENIC_LBP} but the assessment does not link "
+        f"the pain to vertebral endplate changes; query the provider or code {UNSPECIFIED_LBP}.",
+    )
+
+
+def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
+    return later.documents("vertebral_link") is not None or later.lbp_code == UNSPECIFIED_LBP

@@ -1,0 +1,40 @@
+"""COD-SCIATICA-SPECIFICITY: low back pain with sciatica is documented but the visit is coded M54.5x.
+
+ICD-10-CM sends "lumbago with sciatica" to M54.4- (M54.5 Excludes1 M54.4-). Suggests M54.41 (right),
+M54.42 (left), both for bilateral, M54.40 when no side is stated — picked from the official descriptions.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import Chart, sciatica_codes
+from streams.core.rules._common import finding_evidence
+from streams.core.state import EncounterRecord, Raised
+
+RULE_ID = "COD-SCIATICA-SPECIFICITY"
+SUBJECT = "encounter"
+
+
+def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
+    if enc.lbp_code is None or not enc.lbp_code.startswith("M54.5"):
+        return None
+    sciatica = enc.documents("sciatica")
+    if sciatica is None:
+        return None
+    suggested = sciatica_codes(sciatica.side, enc.date_of_service)
+    side = f" ({sciatica.side})" if sciatica.side else ""
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=enc.encounter_id,
+        codes=(enc.lbp_code,),
+        suggested_codes=suggested,
+        evidence=(Evidence(enc.event_id, "code", f"{enc.lbp_code} on the encounter"), finding_evidence(enc, sciatica)),
+        message=f"The assessment of {enc.date_of_service} documents sciatica{side} with the low back pain, which "
+        f"ICD-10-CM codes as lumbago with sciatica (M54.4-), not {enc.lbp_code}; use {', '.join(suggested)}.",
+    )
+
+
+def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
+    return later.lbp_code is not None and later.lbp_code.startswith("M54.4")

@@ -1,0 +1,110 @@
+"""OPS-PROVIDER-UNSPECIFIED-SHARE: over a rolling 30-day window, a provider has >= 20 LBP encounters and
+>= 80% of them coded M54.50 (all three configurable). At most once per provider per window.
+
+Runs over provider state, not patient state: the Faust worker re-keys a small observation of each LBP
+encounter by `provider_id` (topic `provider-encounters`) so one provider's window lives on one worker;
+`replay` keeps the same provider states in memory. The window ends at the observed encounter's date of
+service. "Once per window" is made deterministic by naming the window after the 30-day period (counted from
+2015-10-01, the first date the reference data covers) in which the condition first held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+
+from streams.core.alerts import Evidence, Verdict
+
+RULE_ID = "OPS-PROVIDER-UNSPECIFIED-SHARE"
+SUBJECT = "provider"
+EPOCH = date(2015, 10, 1)
+MAX_WINDOW_ENCOUNTERS = 5000  # per provider; far above any real 30-day volume
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One signed LBP encounter, as the provider aggregate sees it (no patient data beyond the ids)."""
+
+    provider_id: str
+    encounter_id: str
+    date_of_service: date
+    unspecified: bool  # coded M54.50
+    event_id: str
+    occurred_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "provider_id": self.provider_id,
+            "encounter_id": self.encounter_id,
+            "date_of_service": self.date_of_service.isoformat(),
+            "unspecified": self.unspecified,
+            "event_id": self.event_id,
+            "occurred_at": self.occurred_at,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Observation:
+        return cls(**{**d, "date_of_service": date.fromisoformat(d["date_of_service"])})
+
+
+@dataclass(slots=True)
+class ProviderState:
+    provider_id: str
+    # encounter_id -> (date of service ISO, coded M54.50): an amended encounter replaces its entry
+    window: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    alerted_periods: list[int] = field(default_factory=list)
+
+    def encode(self) -> bytes:
+        return orjson.dumps(self)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> ProviderState:
+        d = orjson.loads(raw)
+        return cls(d["provider_id"], {k: (v[0], v[1]) for k, v in d["window"].items()}, d["alerted_periods"])
+
+
+@dataclass(frozen=True, slots=True)
+class ShareConfig:
+    window_days: int = 30
+    min_encounters: int = 20
+    min_share: float = 0.8
+
+
+def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> Verdict | None:
+    """Add one observation; return a verdict if the window ending at its date crosses the threshold."""
+    state.window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
+    end = obs.date_of_service
+    start = end - timedelta(days=config.window_days - 1)
+    newest = max(v[0] for v in state.window.values())
+    keep_from = (date.fromisoformat(newest) - timedelta(days=2 * config.window_days)).isoformat()
+    state.window = {k: v for k, v in state.window.items() if v[0] >= keep_from}
+    if len(state.window) > MAX_WINDOW_ENCOUNTERS:
+        state.window = dict(sorted(state.window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
+    s, e = start.isoformat(), end.isoformat()
+    in_window = [u for d, u in state.window.values() if s <= d <= e]
+    total, unspecified = len(in_window), sum(in_window)
+    period = (end - EPOCH).days // config.window_days
+    if total < config.min_encounters or unspecified < config.min_share * total or period in state.alerted_periods:
+        return None
+    state.alerted_periods = [*state.alerted_periods[-11:], period]
+    share = unspecified / total
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=f"{obs.provider_id}/{(EPOCH + timedelta(days=period * config.window_days)).isoformat()}",
+        codes=("M54.50",),
+        evidence=(
+            Evidence(
+                obs.event_id,
+                "window",
+                f"{unspecified} of {total} LBP encounters from {s} to {e} coded M54.50 ({share:.0%})",
+            ),
+        ),
+        message=f"Provider {obs.provider_id} coded {share:.0%} of {total} low-back-pain encounters M54.50 in the "
+        f"30 days to {e} (threshold {config.min_share:.0%} of at least {config.min_encounters}); "
+        "offer documentation education.",
+    )

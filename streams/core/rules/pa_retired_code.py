@@ -1,0 +1,43 @@
+"""PA-RETIRED-CODE: a prior-auth request carries a code not billable on its date of service (or, without
+one, the request date): a header, a deleted code, or no ICD-10-CM code at all. Suggests as
+CLM-RETIRED-CODE: the valid children, the one the documentation supports first.
+"""
+
+from __future__ import annotations
+
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import Chart
+from streams.core.rules._common import not_billable, replacements
+from streams.core.rules.clm_invalid_code import invalid_reason
+from streams.core.state import PriorAuthRecord
+
+RULE_ID = "PA-RETIRED-CODE"
+SUBJECT = "prior_auth"
+
+
+def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
+    found: list[str] = []
+    suggested: list[str] = []
+    evidence: list[Evidence] = []
+    for raw in pa.codes:
+        status = not_billable(raw, pa.on)
+        if status is not None:
+            found.append(status.code)
+            suggested += [c for c in replacements(chart, status) if c not in suggested]
+            evidence.append(Evidence(pa.event_id, "prior_auth", status.describe()))
+        elif (reason := invalid_reason(raw)) is not None:
+            found.append(raw)
+            evidence.append(Evidence(pa.event_id, "prior_auth", reason))
+    if not found:
+        return None
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="error",
+        subject_type=SUBJECT,
+        subject_id=pa.request_id,
+        codes=tuple(found),
+        suggested_codes=tuple(suggested),
+        evidence=tuple(evidence),
+        message=f"Prior-auth request {pa.request_id} carries {', '.join(found)}, not billable on {pa.on}; "
+        + (f"use {', '.join(suggested[:3])}." if suggested else "correct the diagnosis before submitting."),
+    )

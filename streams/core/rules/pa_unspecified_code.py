@@ -1,0 +1,66 @@
+"""PA-UNSPECIFIED-CODE: a prior-auth request carries an unspecified code.
+
+Fires for M54.50 or M54.40 anywhere on the request, or a primary (sequence 1) diagnosis whose official
+ICD-10-CM description says "unspecified". Payers deny unspecified codes; the request should carry what the
+documentation on file supports: M54.51 if an assessment links the pain to vertebral changes, M54.41/M54.42
+for documented sciatica by side; otherwise a provider query naming the imaging on file.
+"""
+
+from __future__ import annotations
+
+from streams.core import codes
+from streams.core.alerts import Evidence, Verdict
+from streams.core.chart import UNSPECIFIED_LBP, Chart, normalized
+from streams.core.rules._common import finding_evidence
+from streams.core.state import PriorAuthRecord
+
+RULE_ID = "PA-UNSPECIFIED-CODE"
+SUBJECT = "prior_auth"
+ALWAYS_UNSPECIFIED = ("M54.50", "M54.40")
+
+
+def _unspecified_primary(code: str, pa: PriorAuthRecord) -> bool:
+    try:
+        return codes.index().is_unspecified(code, pa.on)
+    except codes.NotCovered:
+        return False
+
+
+def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
+    found = [c for c in map(normalized, pa.codes) if c in ALWAYS_UNSPECIFIED]
+    primary = normalized(pa.primary) if pa.primary else None
+    if primary and primary not in found and _unspecified_primary(primary, pa):
+        found.append(primary)
+    if not found:
+        return None
+    evidence = [
+        Evidence(pa.event_id, "prior_auth", f"{c} on request {pa.request_id} for {pa.service_code}") for c in found
+    ]
+    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP)
+    imaging = chart.imaging_on_file(pa.on)
+    if supported:
+        for key in ("vertebral_link", "sciatica"):
+            doc = chart.documented(key, pa.on)
+            if doc:
+                evidence.append(finding_evidence(*doc))
+                break
+        advice = f"the documentation on file supports {', '.join(supported)}"
+    elif imaging:
+        img, n = imaging[-1]
+        evidence.append(Evidence(img.event_id, "imaging", n.sentence))
+        advice = (
+            f"query the provider: {img.modality} {img.body_site} of {img.performed_on} "
+            f"(accession {img.accession}) shows {n.key.replace('_', ' ')} but no assessment links it"
+        )
+    else:
+        advice = "query the provider for a more specific diagnosis"
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=pa.request_id,
+        codes=tuple(found),
+        suggested_codes=supported,
+        evidence=tuple(evidence),
+        message=f"Prior-auth request {pa.request_id} carries unspecified {', '.join(found)}; {advice}.",
+    )

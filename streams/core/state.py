@@ -1,0 +1,207 @@
+"""Per-patient state: what is on file for one patient, small and bounded whatever the history length.
+
+One `PatientState` per patient lives in a Faust table (changelog-backed) keyed by `patient_id`, and in a
+dict in `replay`. It keeps only what the rules read:
+
+- the last `MAX_ENCOUNTERS` signed encounters carrying a low-back-pain code (their codes and the findings
+  the provider documented in the assessment: enough for any 90-day episode rule),
+- the last `MAX_IMAGING` imaging results with their affirmed findings,
+- the last `MAX_CLAIMS` claims and `MAX_PRIOR_AUTHS` prior-auth requests,
+- the alerts raised (open or resolved; `MAX_RAISED`), so no alert id is raised twice,
+- the last `MAX_APPLIED` event ids, so a redelivered event changes nothing.
+
+Bound: with the caps below and sentences cut to `MAX_SENTENCE` characters, a state encodes to at most
+~`MAX_STATE_BYTES` (about 260 KB) in the worst case, typically 1-5 KB; tests/test_state.py checks it with
+10,000 events for one patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import orjson
+
+MAX_ENCOUNTERS = 24
+MAX_IMAGING = 12
+MAX_CLAIMS = 24
+MAX_PRIOR_AUTHS = 24
+MAX_RAISED = 512
+MAX_APPLIED = 512
+MAX_SENTENCE = 300
+MAX_CODES = 12
+MAX_NOTED = 16
+# 24 encounters x 16 findings x ~400 B + 12 imaging x 16 x 400 + 48 claims/PAs x ~300 + raised 512 x ~150
+# + applied 512 x ~60 (ids up to 200 chars are rare) ~= 154 KB + 77 KB + 15 KB + 77 KB + 31 KB
+MAX_STATE_BYTES = 400_000
+
+
+@dataclass(slots=True)
+class Noted:
+    """A finding as documented (affirmed, about the patient) in an assessment or an imaging report."""
+
+    key: str
+    sentence: str
+    side: str | None = None
+    level: str | None = None
+    modic_type: int | None = None
+
+
+@dataclass(slots=True)
+class EncounterRecord:
+    encounter_id: str
+    event_id: str
+    occurred_at: str
+    provider_id: str
+    date_of_service: date
+    codes: list[str]  # normalized where the shape allows, in sequence order
+    lbp_code: str | None  # the first low-back-pain-family code, by sequence
+    noted: list[Noted]  # documented findings in the assessment
+
+    def documents(self, key: str) -> Noted | None:
+        for n in self.noted:
+            if n.key == key:
+                return n
+        return None
+
+
+@dataclass(slots=True)
+class ImagingRecord:
+    accession: str
+    event_id: str
+    performed_on: date
+    modality: str
+    body_site: str
+    lumbar: bool
+    noted: list[Noted]  # affirmed findings in the report (and the normalized `findings` keys)
+
+
+@dataclass(slots=True)
+class ClaimRecord:
+    claim_id: str
+    event_id: str
+    occurred_at: str
+    provider_id: str
+    encounter_id: str | None
+    date_of_service: date
+    codes: list[str]  # as sent, trimmed; the rules normalize (an invalid code is itself a finding)
+
+
+@dataclass(slots=True)
+class PriorAuthRecord:
+    request_id: str
+    event_id: str
+    occurred_at: str
+    provider_id: str
+    service_code: str
+    on: date  # date of service, else the request date
+    codes: list[str]  # as sent, trimmed
+    primary: str | None  # the sequence-1 code
+
+
+@dataclass(slots=True)
+class Raised:
+    """An alert already raised: never raised again; resolved at most once."""
+
+    rule_id: str
+    subject_type: str
+    subject_id: str
+    codes: list[str]
+    suggested: list[str]
+    open: bool = True
+
+
+@dataclass(slots=True)
+class PatientState:
+    patient_id: str
+    encounters: list[EncounterRecord] = field(default_factory=list)
+    imaging: list[ImagingRecord] = field(default_factory=list)
+    claims: list[ClaimRecord] = field(default_factory=list)
+    prior_auths: list[PriorAuthRecord] = field(default_factory=list)
+    raised: dict[str, Raised] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)
+
+    # --- recording (replace a record with the same id: amended encounters, resubmitted claims) -----------
+
+    def record_encounter(self, rec: EncounterRecord) -> None:
+        self.encounters = [e for e in self.encounters if e.encounter_id != rec.encounter_id]
+        self.encounters.append(rec)
+        self.encounters.sort(key=lambda e: (e.date_of_service, e.encounter_id))
+        del self.encounters[: max(0, len(self.encounters) - MAX_ENCOUNTERS)]
+
+    def record_imaging(self, rec: ImagingRecord) -> None:
+        self.imaging = [i for i in self.imaging if i.accession != rec.accession]
+        self.imaging.append(rec)
+        self.imaging.sort(key=lambda i: (i.performed_on, i.accession))
+        del self.imaging[: max(0, len(self.imaging) - MAX_IMAGING)]
+
+    def record_claim(self, rec: ClaimRecord) -> None:
+        self.claims = [c for c in self.claims if c.claim_id != rec.claim_id]
+        self.claims.append(rec)
+        self.claims.sort(key=lambda c: (c.date_of_service, c.claim_id))
+        del self.claims[: max(0, len(self.claims) - MAX_CLAIMS)]
+
+    def record_prior_auth(self, rec: PriorAuthRecord) -> None:
+        self.prior_auths = [p for p in self.prior_auths if p.request_id != rec.request_id]
+        self.prior_auths.append(rec)
+        self.prior_auths.sort(key=lambda p: (p.on, p.request_id))
+        del self.prior_auths[: max(0, len(self.prior_auths) - MAX_PRIOR_AUTHS)]
+
+    def mark_applied(self, event_id: str) -> None:
+        self.applied.append(event_id)
+        del self.applied[: max(0, len(self.applied) - MAX_APPLIED)]
+
+    def remember(self, alert_id: str, raised: Raised) -> None:
+        self.raised[alert_id] = raised
+        if len(self.raised) > MAX_RAISED:
+            # forget the oldest resolved alerts first, then the oldest ones
+            closed = [k for k, r in self.raised.items() if not r.open]
+            for k in (closed or list(self.raised))[: len(self.raised) - MAX_RAISED]:
+                del self.raised[k]
+
+    def subject_on_file(self, subject_type: str, subject_id: str) -> bool:
+        if subject_type == "encounter":
+            return any(e.encounter_id == subject_id for e in self.encounters)
+        if subject_type == "claim":
+            return any(c.claim_id == subject_id for c in self.claims)
+        if subject_type == "prior_auth":
+            return any(p.request_id == subject_id for p in self.prior_auths)
+        return False
+
+    # --- encoding --------------------------------------------------------------------------------------
+
+    def encode(self) -> bytes:
+        return orjson.dumps(self)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> PatientState:
+        return cls.from_json(orjson.loads(raw))
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PatientState:
+        def noted(items: list[dict[str, Any]]) -> list[Noted]:
+            return [Noted(**n) for n in items]
+
+        d2 = date.fromisoformat
+        return cls(
+            patient_id=d["patient_id"],
+            encounters=[
+                EncounterRecord(**{**e, "date_of_service": d2(e["date_of_service"]), "noted": noted(e["noted"])})
+                for e in d["encounters"]
+            ],
+            imaging=[
+                ImagingRecord(**{**i, "performed_on": d2(i["performed_on"]), "noted": noted(i["noted"])})
+                for i in d["imaging"]
+            ],
+            claims=[ClaimRecord(**{**c, "date_of_service": d2(c["date_of_service"])}) for c in d["claims"]],
+            prior_auths=[PriorAuthRecord(**{**p, "on": d2(p["on"])}) for p in d["prior_auths"]],
+            raised={k: Raised(**r) for k, r in d["raised"].items()},
+            applied=list(d["applied"]),
+        )
+
+
+def cut(sentence: str) -> str:
+    """Evidence sentences are kept short in state and in alerts."""
+    s = " ".join(sentence.split())
+    return s if len(s) <= MAX_SENTENCE else s[: MAX_SENTENCE - 1] + "…"
