@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import marshal
 import os
 import re
@@ -23,7 +24,7 @@ from typing import Any
 from streams.core.codes import _excludes1
 from streams.core.codes._shape import FIRST_FY, LAST_FY, YEARS
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the layout of the stored dict changes; old files are then ignored, not misread."""
 
 _ORDER_NAME = re.compile(r"(?:^|/)icd10cm_order_(\d{4})\.txt$")
@@ -118,7 +119,9 @@ def build(icd_dir: Path) -> dict[str, Any]:
         "codes": codes,
         "present": array("H", (present[c] for c in codes)).tobytes(),
         "billable": array("H", (billable.get(c, 0) for c in codes)).tobytes(),
-        "texts": texts,
+        # descriptions as one string plus offsets: ~100,000 small str objects would cost ~5 MB more
+        "text_blob": "".join(texts),
+        "text_offsets": array("I", itertools.accumulate((len(t) for t in texts), initial=0)).tobytes(),
         "latest": latest.tobytes(),
         "changed": changed,
         "excludes1": _excludes1.build_table(),

@@ -82,12 +82,13 @@ class CodeIndex:
         self.key = key
         self.path = path
         self._codes: list[str] = data["codes"]
-        self._pos: dict[str, int] = {c: i for i, c in enumerate(self._codes)}
         self._present = array("H")
         self._present.frombytes(data["present"])
         self._billable = array("H")
         self._billable.frombytes(data["billable"])
-        self._texts: list[str] = data["texts"]
+        self._text_blob: str = data["text_blob"]
+        self._text_offsets = array("I")
+        self._text_offsets.frombytes(data["text_offsets"])
         self._latest = array("I")
         self._latest.frombytes(data["latest"])
         self._changed: dict[int, tuple[tuple[int, int], ...]] = data["changed"]
@@ -102,7 +103,9 @@ class CodeIndex:
 
     def _locate(self, code: str) -> tuple[str, int | None]:
         key = normalize(code).replace(".", "")
-        return key, self._pos.get(key)
+        # binary search in the sorted list: as fast as a dict here, and ~8 MB less than one
+        pos = bisect.bisect_left(self._codes, key)
+        return key, pos if pos < len(self._codes) and self._codes[pos] == key else None
 
     # --- dates of service -------------------------------------------------------------------------
     def is_billable(self, code: str, on: date) -> bool:
@@ -121,16 +124,19 @@ class CodeIndex:
         _, pos = self._locate(code)
         return pos is not None and bool(self._present[pos] >> bit & 1)
 
+    def _text(self, idx: int) -> str:
+        return self._text_blob[self._text_offsets[idx] : self._text_offsets[idx + 1]]
+
     def _description(self, pos: int, fy: int | None) -> str:
         changes = self._changed.get(pos)
         if changes is None or fy is None or not self._present[pos] >> (fy - FIRST_FY) & 1:
-            return self._texts[self._latest[pos]]
+            return self._text(self._latest[pos])
         text_idx = changes[0][1]
         for start, idx in changes:
             if start > fy:
                 break
             text_idx = idx
-        return self._texts[text_idx]
+        return self._text(text_idx)
 
     def description(self, code: str, on: date | None = None) -> str | None:
         """Official long description in force on `on` (if the code existed then), else the latest one."""
