@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import io
 import itertools
 import marshal
 import os
@@ -68,15 +67,17 @@ def read_order_file(path: Path, fy: int) -> list[tuple[str, bool, str]]:
             raise ReferenceDataError(f"{path.name}: expected one icd10cm_order_{fy}.txt, found {len(names)}")
         raw = archive.read(names[0])
     rows = []
-    for line in io.TextIOWrapper(io.BytesIO(raw), encoding="latin-1", newline=None):
-        if len(line) < 16 or not line.strip():
+    for line in raw.decode("latin-1").splitlines():
+        if len(line) < 16:
+            if line.strip():
+                raise ReferenceDataError(f"{path.name}: unexpected short line")
             continue
         # order number (5), space, code (7), space, billable flag, space, short (60), space, long
-        code = line[6:13].strip()
+        code = line[6:13].rstrip()
         flag = line[14]
         if flag not in "01" or not code:
             raise ReferenceDataError(f"{path.name}: unexpected line layout near code {code!r}")
-        rows.append((code, flag == "1", line[77:].rstrip("\r\n").strip()))
+        rows.append((code, flag == "1", line[77:].strip()))
     if not rows:
         raise ReferenceDataError(f"{path.name}: order file is empty")
     return rows
@@ -135,6 +136,7 @@ def save(data: dict[str, Any], path: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             marshal.dump(data, fh)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; other users' workers may share the cache
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

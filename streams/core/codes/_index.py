@@ -249,6 +249,10 @@ def load_index(icd_dir: Path, cache_dir: Path, *, rebuild: bool = False) -> Code
             _build.save(data, path)
         except OSError:
             path = None  # read-only cache dir: still serve from memory
+        else:
+            for stale in cache_dir.glob("icd10cm-*.bin"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)  # an index of older reference files or format
     return CodeIndex(data, key=key, path=path)
 
 
