@@ -157,7 +157,10 @@ def test_cache_is_built_once_and_reloaded(tmp_path: Path, ix: codes.CodeIndex, m
     stored = _build.load(ix.path)
     assert stored is not None
     monkeypatch.setattr(_build._excludes1, "build_table", lambda: stored["excludes1"])
+    stale = tmp_path / "icd10cm-000000000000.bin"
+    stale.write_bytes(b"an index of older reference files")
     built = codes.load_index(settings.ICD10CM_DIR, tmp_path)
+    assert not stale.exists()
     assert built.path is not None and built.path.parent == tmp_path and built.path.is_file()
     assert built.path.name == f"icd10cm-{built.key[:12]}.bin"
 
