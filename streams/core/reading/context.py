@@ -1,0 +1,145 @@
+"""ConText-style status and experiencer for findings in one sentence.
+
+Coding needs more than "the word is there": "no radiculopathy", "possible S1 radiculopathy", "history of
+sciatica" and "mother had sciatica" all mention a finding that the provider does not document for this
+patient now. Following ConText (Harkema et al., 2009), trigger phrases open a scope: pre-triggers forward,
+post-triggers backward, both ending at a terminator ("but", "however", "which", ";", ":" ...) or the
+sentence end, and at most `_MAX_WORDS` words away so that a "no" early in a long sentence does not
+swallow an unrelated finding at its end. Within that window a negation distributes over a list
+("no evidence of radiculopathy, stenosis or fracture"). Pseudo-triggers ("no change", "not only",
+"over the past", "3-year history of") are matched first and trigger nothing.
+
+When several triggers cover a finding: negated > hypothetical > historical > affirmed. Uncertainty words
+follow the outpatient coding guideline (ICD-10-CM Section IV.H): "probable", "likely", "suspected",
+"questionable", "rule out" are not coded, so they are hypothetical. "Consistent with" is read as affirmed.
+"N-year history of" and "long history of" describe an ongoing condition and are not historical.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TRIGGERS", "Trigger", "triggers", "status_at"]
+
+_MAX_WORDS = 10
+_MAX_WORDS_EXPERIENCER = 6
+
+_RELATIVE = (
+    r"(?:mother|father|brother|sister|mom|dad|son|daughter|wife|husband|spouse|parents?|siblings?|grandmother"
+    r"|grandfather|grandparents?|aunt|uncle|cousin|niece|nephew|twin)"
+)
+
+# Group order is match priority at one position: pseudo first, then post forms that begin with a pre word
+# ("not seen" before "not"), then the rest. Group names: <kind>_<direction>.
+TRIGGERS = re.compile(
+    r"(?P<pseudo>\b(?:not\s+only|no\s+(?:significant\s+)?(?:change|increase|interval\s+change|improvement|relief"
+    r"|better|further|new\s+complaints)|not\s+(?:improved|helped|relieved|resolved|better|responded|certain)"
+    r"|(?:has|have|had)\s+not\s+(?:helped|improved|resolved|responded)|without\s+(?:relief|improvement|help"
+    r"|benefit|difficulty|success)|gram[\s-]negative|failed\s+to\s+(?:improve|respond|resolve)"
+    r"|(?:for|over|in|during|within)\s+the\s+(?:past|last|previous|preceding)"
+    r"|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few)[\s-]+(?:day|week|month|year)s?"
+    r"(?:'s?)?[\s-]+(?:history|hx)\s+of|long(?:[\s-]standing)?\s+history\s+of|history\s+of\s+present\s+illness"
+    r"|prior\s+to|no\s+longer\s+(?:able|working)|not\s+able|unable"
+    r"|(?:\d+|[a-z]+)[\s-]*(?:year|yr|month|week|day)s?[\s-]*old|previously\s+(?:described|noted|reported|documented"
+    r"|mentioned|discussed|seen)|present(?:s|ing|ed)?\s+with\s+(?:a\s+)?history\s+of"
+    r"|not\s+(?:clearly\s+|necessarily\s+|really\s+)?(?:associated|related|correlated?|attributable|due|secondary)"
+    r"|(?:does|did|do)\s+not\s+(?:really\s+|clearly\s+)?(?:correlate|explain|account))\b)"
+    r"|(?P<hyp_post>\b(?:(?:is|are|was|were)\s+(?:suspected|possible|questionable|likely|considered|probable)"
+    r"|(?:suspected|questionable)(?=\s*(?:[.,;]|$))|(?:is\s+|are\s+)?not\s+excluded"
+    r"|(?:can\s*not|can't|could\s+not|couldn't|may\s+not)\s+be\s+(?:excluded|ruled\s+out)"
+    r"|not\s+(?:be\s+|been\s+)?ruled\s+out"
+    r"|to\s+be\s+ruled\s+out)\b)"
+    r"|(?P<neg_prefor>\bnegative(?:\s+[a-z]+){0,5}?\s+for\b)"
+    r"|(?P<neg_post>\b(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?(?:absent|ruled\s+out|excluded"
+    r"|not\s+(?:seen|identified|present|demonstrated|visualized|appreciated|noted|evident|found)|negative"
+    r"|unlikely)\b)"
+    r"|(?P<hyp_both>\b(?:versus|vs\.?)(?=\s))"
+    r"|(?P<neg_pre>\b(?:no\s+(?:evidence|signs?|sign|indication|findings?|history|complaints?)\s+(?:of|for|to\s+suggest)"
+    r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|free\s+of|absence\s+of|absent|never|none"
+    r"|neither|nor|ruled\s+out|rules\s+out|rather\s+than|instead\s+of|unlikely|resolution\s+of|does\s+not"
+    r"|did\s+not|doesn't|didn't|fails?\s+to\s+(?:reveal|show|demonstrate))\b)"
+    r"|(?P<hyp_pre>\b(?:if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
+    r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|may|might|could|cannot\s+exclude"
+    r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing)?\s+(?:for|of|about)|questionable"
+    r"|question\s+of|probable|probably|likely|differential(?:\s+diagnosis)?(?:\s+(?:includes?|of))?"
+    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
+    r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal)\b)"
+    r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
+    + _RELATIVE
+    + r"|"
+    + _RELATIVE
+    + r")\b)"
+    r"|(?P<exp_post>\b(?:in\s+(?:his|her|their|the\s+patient's)\s+" + _RELATIVE + r"|runs\s+in\s+the\s+family)\b)"
+    r"|(?P<hist_both>\bpreviously\b)"
+    r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had)\s+resolved|resolved)\b)"
+    r"|(?P<hist_preyear>^in\s+(?:[a-z]+\s+)?(?:19|20)\d\d\b)"
+    r"|(?P<hist_pre>\b(?:history\s+of|hx\s+of|h/o|status\s+post|s/p|prior|previous|past|former"
+    r"|formerly|remote|old)\b)"
+    r"|(?P<term>\b(?:but|however|although|though|except|apart\s+from|aside\s+from|which|who|whose|yet"
+    r"|nevertheless|now|currently|presently|today|presents?|presenting|complains?|complaining|c/o|reports?"
+    r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
+    r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than)\b|[;:])",
+    re.IGNORECASE,
+)
+
+Trigger = tuple[str, int, int]  # (group name, start, end) within the sentence
+
+
+def triggers(sentence: str) -> list[Trigger]:
+    """All triggers and terminators of a sentence, in order (pseudo-triggers dropped)."""
+    out: list[Trigger] = []
+    for m in TRIGGERS.finditer(sentence):
+        kind = m.lastgroup
+        if kind is not None and kind != "pseudo":
+            out.append((kind, m.start(), m.end()))
+    return out
+
+
+_RANK = {"negated": 3, "hypothetical": 2, "historical": 1}
+_STATUS = {"neg": "negated", "hyp": "hypothetical", "hist": "historical"}
+
+
+def status_at(sentence: str, found: list[Trigger], start: int, end: int) -> tuple[str, str]:
+    """(status, experiencer) of a finding at [start, end) given the sentence's triggers."""
+    status = "affirmed"
+    experiencer = "patient"
+    # Forward: walk back from the finding to the nearest terminator; every pre-trigger passed is in scope.
+    for i in range(len(found) - 1, -1, -1):
+        kind, t_start, t_end = found[i]
+        if t_end > start:
+            continue
+        if kind == "term":
+            break
+        head, _, direction = kind.partition("_")
+        if direction.startswith("post"):
+            continue  # "both" triggers apply in both directions
+        gap = sentence.count(" ", t_end, start)
+        if head == "exp":
+            if gap <= _MAX_WORDS_EXPERIENCER:
+                experiencer = "other"
+            continue
+        if gap > _MAX_WORDS:
+            continue
+        candidate = _STATUS[head]
+        if _RANK[candidate] > _RANK.get(status, 0):
+            status = candidate
+    # Backward: walk forward from the finding to the nearest terminator; post-triggers there point back.
+    for kind, t_start, _t_end in found:
+        if t_start < end:
+            continue
+        if kind == "term":
+            break
+        head, _, direction = kind.partition("_")
+        if direction.startswith("pre"):
+            continue
+        gap = sentence.count(" ", end, t_start)
+        if head == "exp":
+            if gap <= _MAX_WORDS_EXPERIENCER:
+                experiencer = "other"
+            continue
+        if gap > _MAX_WORDS:
+            continue
+        candidate = _STATUS[head]
+        if _RANK[candidate] > _RANK.get(status, 0):
+            status = candidate
+    return status, experiencer

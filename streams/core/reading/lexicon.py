@@ -1,0 +1,171 @@
+"""What the reader looks for: finding phrases, durations, the vertebral link, and modifiers.
+
+Decisions a coder would ask about (they follow ICD-10-CM's index and the coding rules in rules.md):
+
+- disc_herniation: herniation, herniated disc, HNP, protrusion, extrusion, ruptured/slipped/prolapsed/
+  sequestered disc, disc displacement. A disc *bulge* is not a herniation (radiology nomenclature keeps
+  them apart; coders query rather than code M51.2- from "bulge"), so "bulge" is not read.
+- disc_degeneration: degenerative disc disease, DDD, disc degeneration, degenerated/degenerative disc,
+  desiccation.
+- spondylosis: spondylosis/spondylotic, facet arthropathy/arthrosis/hypertrophy/syndrome (ICD-10-CM indexes
+  facet arthropathy to M47.8-), osteoarthritis of the spine. Not spondylolisthesis or spondylolysis.
+- stenosis: spinal/canal/central/(neuro)foraminal/lateral-recess stenosis or narrowing, bare "stenosis"
+  unless it is a vessel or valve ("aortic stenosis"). Disc-space narrowing is not stenosis.
+- fracture: any fracture mention (compression fracture included); `level` tells spine from elsewhere.
+- myofascial: "myofascial" only. A strain or sprain is an injury (S39.012-), not M54.59.
+- sacroiliac_dysfunction: SI/sacroiliac joint dysfunction, pain, arthropathy, syndrome; sacroiliitis.
+- low_back_pain: low/lower back pain, low back and leg pain, lumbago, LBP, lumbar/lumbosacral pain, pain
+  in the low back. Bare "back pain" is not low back pain (it codes to M54.9).
+- radiculopathy: radiculopathy, radicular pain/symptoms, radiculitis. sciatica: sciatica, sciatic pain.
+- vertebral_link: "vertebrogenic", or pain tied to endplate/Modic changes ("secondary to", "due to",
+  "attributed to", "related to", "caused by", "from", or "Modic changes ... source of her pain").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "FINDINGS",
+    "DURATIONS",
+    "VERTEBRAL_LINK",
+    "MODIFIERS",
+    "SYMPTOM",
+    "NON_SPINAL_STENOSIS",
+    "MODIC_TYPE",
+    "NUMBERS",
+    "UNIT_WEEKS",
+    "HERNIATION_WORD",
+]
+
+_I = re.IGNORECASE
+_DISC = r"dis[ck]s?"
+
+# One alternation, one named group per finding key. Order matters where phrases overlap: Modic before
+# endplate, so "Modic endplate changes" is one modic_change.
+FINDINGS = re.compile(
+    r"\b(?:"
+    # Modic: "Modic type 1 changes", "type II Modic endplate changes", "Modic 2", "Modic changes"
+    r"(?P<modic_change>(?:type\s+(?:[123]|i{1,3})\b(?:\s*(?:and|or|/|-|,)\s*(?:[123]|i{1,3})\b)?\s+)?modic"
+    r"(?:\s+(?:type\s*)?(?:[123]|i{1,3})\b(?:\s*(?:and|or|/|-|,)\s*(?:type\s*)?(?:[123]|i{1,3})\b)?)?"
+    r"(?:\s+(?:degenerative\s+)?(?:end\s?-?plates?|vertebral\s+body|bone\s+marrow|marrow))?"
+    r"(?:\s+(?:changes?|signal(?:\s+changes?)?|edema|abnormalit(?:y|ies)|degeneration|type\b))?)"
+    r"|(?P<endplate_degeneration>(?:degenerative|degenerated|reactive)\s+(?:vertebral\s+)?end\s?-?plates?"
+    r"(?:\s+(?:changes?|signal|sclerosis|edema|irregularit(?:y|ies)|abnormalit(?:y|ies)))?"
+    r"|(?:vertebral\s+)?end\s?-?plates?\s+(?:degeneration|degenerative\s+changes?|changes?|sclerosis|edema"
+    r"|irregularit(?:y|ies)|abnormalit(?:y|ies)|signal\s+changes?|osteophytes?|spurring|erosions?|disease"
+    r"|damage))"
+    r"|(?P<disc_degeneration>degenerative\s+" + _DISC + r"(?:\s+disease)?|ddd|" + _DISC + r"\s+degeneration"
+    r"|degenerat(?:ed|ing)\s+(?:[\w-]+\s+){0,2}?"
+    + _DISC
+    + r"|degenerative\s+(?:[\w-]+\s+){1,2}?"
+    + _DISC
+    + r"|"
+    + _DISC
+    + r"(?:\s+space)?\s+(?:desiccation|dessication|degenerative\s+changes?)"
+    r"|desiccat(?:ed|ion)|dessicat(?:ed|ion)"
+    r"|degenerative\s+changes?\s+(?:of|in|at|involving)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?" + _DISC + r")"
+    r"|(?P<disc_herniation>hnp|herniated\s+nucleus\s+pulposus"
+    r"|" + _DISC + r"\s+(?:herniations?|protrusions?|extrusions?|prolapse|rupture|displacement|fragments?)"
+    r"|(?:ruptured|slipped|prolapsed|sequestered)\s+(?:[\w-]+\s+){0,2}?" + _DISC + r""
+    r"|(?:herniat(?:ed|ion|ions|ing)|protru(?:sion|sions|ding|ded)|extru(?:sion|sions|ded))"
+    r"(?:\s+(?:[\w-]+\s+){0,2}?" + _DISC + r"\b)?)"
+    r"|(?P<spondylosis>spondylosis|spondylotic|spondylarthrosis"
+    r"|facet(?:\s+joint)?s?\s+(?:arthropathy|arthrosis|arthritis|hypertrophy|degeneration|disease|osteoarthritis"
+    r"|syndrome|degenerative\s+changes?)"
+    r"|(?:hypertrophic|degenerative|arthritic)\s+(?:changes?\s+(?:of|in)\s+the\s+)?facets?(?:\s+joints?)?"
+    r"|facet\s+(?:joint\s+)?(?:(?:hypertrophic|degenerative|arthritic)\s+)?changes?"
+    r"|osteoarthritis\s+of\s+the\s+(?:\w+\s+)?spine|(?:lumbar|cervical|thoracic)\s+(?:spine\s+)?osteoarthritis"
+    r"|degenerative\s+(?:joint\s+disease|arthritis)\s+of\s+the\s+(?:\w+\s+)?spine)"
+    r"|(?P<stenosis>(?:spinal|canal|central|foraminal|neuroforaminal|neural\s+foraminal|lateral\s+recess"
+    r"|subarticular|recess|lumbar)\s+(?:canal\s+)?(?:stenosis|narrowing)|stenos[ie]s|stenotic"
+    r"|(?:neuro)?foraminal\s+(?:encroachment|compromise))"
+    r"|(?P<fracture>fractures?|fractured|fx)"
+    r"|(?P<myofascial>myofascial(?:\s+(?:pain(?:\s+syndrome)?|syndrome|strain|component|dysfunction"
+    r"|trigger\s+points?))?)"
+    r"|(?P<sacroiliac_dysfunction>sacroiliitis|sacroiliac\s+joint\s+(?:mediated\s+)?pain"
+    r"|(?:sacroiliac|s\.?i\.?)(?:\s+joints?)?\s+(?:dysfunction|pain|arthropathy|arthritis|syndrome|disease"
+    r"|irritation|inflammation|instability|mediated\s+pain|joint\s+pain)"
+    r"|(?:dysfunction|pain|arthropathy)\s+(?:of|in|at)\s+(?:the\s+)?(?:(?:left|right|bilateral)\s+)?"
+    r"(?:sacroiliac|si)\s+joints?"
+    r"|pain\s+(?:radiat\w+|originat\w+|com\w+|aris\w+)\s+from\s+(?:the\s+|her\s+|his\s+)?(?:(?:left|right)\s+)?"
+    r"(?:sacroiliac|si)\s+joints?)"
+    r"|(?P<low_back_pain>lbp|lumbago|lumbalgia|low(?:er)?[\s-]+back\s+syndrome"
+    r"|(?:low(?:er)?\s+)?paralumbar\s+(?:\w+\s+)?pain"
+    r"|low(?:er)?[\s-]*back(?:\s+(?:and|or|/|&)\s+(?:[a-z]+\s+){0,2}?|\s+(?:region|area)\s+|\s+)"
+    r"(?:pain|ache|aches|aching|discomfort)"
+    r"|low(?:er)?[\s-]?back(?:ache|pain)"
+    r"|(?:lumbar|lumbosacral)(?:\s+(?:spine|back|region|area))?\s+(?:pain|ache|discomfort)"
+    r"|(?:pain|ache|aching|discomfort)\s+(?:in|of|across|involving|to|at)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+    r"(?:(?:left|right|bilateral|mid|midline|central|lower|low)\s+)*(?:low(?:er)?[\s-]+back|lumbar\s+(?:spine|region|area)"
+    r"|lumbosacral\s+(?:spine|region|area|junction)))"
+    r"|(?P<radiculopathy>radiculopath(?:y|ies|ic)|polyradiculopathy|radiculitis"
+    r"|radicular(?!\s+(?:impingement|compression|nerve|artery|vein))(?:\s+(?:pain|symptoms?|complaints?|component|features?|signs?|process|irritation|leg\s+pain))?)"
+    r"|(?P<sciatica>sciatica|sciatic(?:\s+nerve)?[\s-]+(?:type\s+)?(?:pain|symptoms?|neuralgia|irritation)"
+    r"|ischialgia)"
+    r")\b",
+    _I,
+)
+
+# Vessels and valves, checked on the words just before a bare "stenosis".
+NON_SPINAL_STENOSIS = re.compile(
+    r"(?:aortic|mitral|valv\w*|carotid|renal|pyloric|tracheal|subglottic|urethral|meatal|pulmonic|pulmonary"
+    r"|tricuspid|coronary|arterial|artery|biliary|ductal|esophageal|anastomotic|vascular)\W+(?:\w+\W+)?$",
+    _I,
+)
+
+# "degenerative and protruding disc" is read as one disc_degeneration match; this finds the herniation in it.
+HERNIATION_WORD = re.compile(r"herniat|protru|extru", _I)
+
+MODIC_TYPE = re.compile(r"\b(?:type\s*)?([123]|iii|ii|i)\b", _I)
+
+# Duration: an adjective in front of a back term ("acute on chronic low back pain") or a time span.
+_NUM = (
+    r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
+    r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several|many|a|an"
+)
+_UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
+DURATIONS = re.compile(
+    r"\b(?P<adj>acute|sub-?acute|chronic)\b(?="
+    r"(?:[\s,-]+(?!with\b|of\b|from\b|in\b|for\b|and\s+(?!chronic|sub)|but\b)[a-z/]+){0,3}?[\s,-]+"
+    r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofascial"
+    r"|sacroiliac|si|exacerbation|flare)\b)"
+    r"|(?:\b(?:for|since|over|x|times|during|past|last)\b|\u00d7)\s*(?:the\s+)?"
+    r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
+    r"|over|greater\s+than|more\s+than|less\s+than|at\s+least|>|<|~)\s*)*"
+    r"(?P<num>" + _NUM + r")?(?:\s*(?:to|-)\s*(?:\d+|[a-z]+))?[\s-]*(?P<unit>" + _UNIT + r")\b"
+    r"|\b(?P<num2>" + _NUM + r")[\s-]+(?P<unit2>day|week|month|year)s?(?:'s?)?[\s-]+(?:history|duration)"
+    r"|\b(?:began|started|start|onset|beginning)\b[^.;\n]{0,30}?\b(?P<num3>" + _NUM + r")\s+"
+    r"(?P<unit3>" + _UNIT + r")\s+ago\b",
+    _I,
+)
+NUMBERS = {
+    "one": 1.0, "a": 1.0, "an": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
+    "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0,
+    "eighteen": 18.0, "twenty": 20.0, "thirty": 30.0, "few": 3.0, "couple": 2.0, "several": 3.0, "many": 3.0,
+}  # fmt: skip
+UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}
+# A time span counts as the pain's duration only in a sentence about symptoms.
+SYMPTOM = re.compile(r"pain|back|lbp|lumbago|sciatica|radicul|symptom|ache|discomfort", _I)
+
+# The provider ties the pain to endplate/Modic changes. Group `at` marks where status triggers look.
+_LINKED = r"(?:end\s?-?plates?|modic|vertebral\s+body\s+(?:edema|marrow|changes?))"
+VERTEBRAL_LINK = re.compile(
+    r"\b(?P<at>vertebrogenic)\b"
+    r"|\b(?:pain|lbp|lumbago|symptoms?)\b[^.;\n]{0,80}?\b(?P<at2>secondary\s+to|due\s+to|attributed\s+to"
+    r"|attributable\s+to|related\s+to|caused\s+by|because\s+of|(?:arising|originating|stemming|coming)\s+from"
+    r"|from|generated\s+by)\b[^.;\n]{0,60}?\b" + _LINKED + r"\b"
+    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at3>(?:the\s+)?(?:likely\s+|probable\s+)?(?:pain\s+)?"
+    r"(?:source|cause|generator|etiology|origin)s?\s+of|explains?|accounts?\s+for|responsible\s+for|causing"
+    r"|producing)\b[^.;\n]{0,40}?\b(?:pain|lbp|symptoms?)\b",
+    _I,
+)
+
+# Side, level words and spinal segments near a finding: one pass per sentence.
+MODIFIERS = re.compile(
+    r"\b(?:(?P<left>(?i:left|lt)|L(?![-/]?\w))|(?P<right>(?i:right|rt)|R(?![-/]?\w))"
+    r"|(?P<bilateral>(?i:bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l)))"
+    r"(?:[\s-]*(?i:sided))?\b"
+    r"|\b(?P<level>(?i:lumbosacral|thoracolumbar|cervicothoracic|lumbar|thoracic|cervical|sacral|sacrum))\b"
+    r"|\b(?P<seg>[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b"
+)
