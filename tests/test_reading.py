@@ -1,0 +1,395 @@
+"""Unit tests of the documentation reader: seed phrases, splitting, sections, modifiers, the `read` command."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from types import SimpleNamespace
+
+import orjson
+import pytest
+
+from streams.commands import read as read_command
+from streams.core.reading import Finding, duration_key, read
+from streams.core.reading.sentences import split
+
+
+def pairs(text: str, section: str = "assessment") -> set[tuple[str, str]]:
+    return {(f.finding, f.status) for f in read(text, section)}
+
+
+def one(text: str, key: str, section: str = "assessment") -> Finding:
+    found = [f for f in read(text, section) if f.finding == key]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- seed phrases (the brief and rules.md) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no evidence of radiculopathy", {("radiculopathy", "negated")}),
+        ("possible S1 radiculopathy", {("radiculopathy", "hypothetical")}),
+        ("history of L4-5 fusion", set()),
+        ("history of L4-5 disc herniation", {("disc_herniation", "historical")}),
+        ("Modic changes absent", {("modic_change", "negated")}),
+        (
+            "low back pain secondary to vertebral endplate degeneration",
+            {("low_back_pain", "affirmed"), ("vertebral_link", "affirmed"), ("endplate_degeneration", "affirmed")},
+        ),
+        ("vertebrogenic lumbar pain confirmed on MRI", {("vertebral_link", "affirmed"), ("low_back_pain", "affirmed")}),
+        (
+            "pain attributed to Modic type 1 changes at L4-L5",
+            {("vertebral_link", "affirmed"), ("modic_change", "affirmed")},
+        ),
+        ("if MRI shows Modic changes, consider basivertebral nerve ablation", {("modic_change", "hypothetical")}),
+        ("low back pain, but no radiculopathy", {("low_back_pain", "affirmed"), ("radiculopathy", "negated")}),
+        (
+            "no evidence of radiculopathy, stenosis or fracture",
+            {("radiculopathy", "negated"), ("stenosis", "negated"), ("fracture", "negated")},
+        ),
+        ("Denies sciatica.", {("sciatica", "negated")}),
+        ("Radiculopathy was ruled out.", {("radiculopathy", "negated")}),
+        ("Spinal stenosis is not seen.", {("stenosis", "negated")}),
+        ("Free of fracture.", {("fracture", "negated")}),
+        ("Negative for radiculopathy.", {("radiculopathy", "negated")}),
+        ("Rule out disc herniation.", {("disc_herniation", "hypothetical")}),
+        ("R/O lumbar radiculopathy.", {("radiculopathy", "hypothetical")}),
+        ("Suspected compression fracture.", {("fracture", "hypothetical")}),
+        ("Findings may represent facet arthropathy.", {("spondylosis", "hypothetical")}),
+        ("Cannot exclude disc extrusion.", {("disc_herniation", "hypothetical")}),
+        ("A small disc protrusion cannot be excluded.", {("disc_herniation", "hypothetical")}),
+        ("Concern for sacroiliitis.", {("sacroiliac_dysfunction", "hypothetical")}),
+        ("Questionable myofascial pain.", {("myofascial", "hypothetical")}),
+        ("Probable degenerative disc disease.", {("disc_degeneration", "hypothetical")}),
+        ("Status post L5-S1 discectomy for HNP.", {("disc_herniation", "historical")}),
+        ("s/p compression fracture of L1.", {("fracture", "historical")}),
+        ("H/O sciatica.", {("sciatica", "historical")}),
+        ("Prior lumbar radiculopathy.", {("radiculopathy", "historical")}),
+        ("Low back pain not vertebrogenic.", {("low_back_pain", "affirmed"), ("vertebral_link", "negated")}),
+        ("Low back pain, possibly vertebrogenic.", {("low_back_pain", "affirmed"), ("vertebral_link", "hypothetical")}),
+        ("No acute distress.", set()),
+        ("Aortic stenosis.", set()),
+        ("Bulging disc at L4-5.", set()),
+        ("Spondylolisthesis at L4-5.", set()),
+        ("Lumbar strain.", set()),
+        ("Back pain.", set()),
+    ],
+)
+def test_seed_phrases(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_experiencer_other() -> None:
+    f = one("mother had sciatica", "sciatica")
+    assert f.experiencer == "other"
+    assert f.status == "affirmed"
+    assert not f.documented()
+    assert one("His brother has degenerative disc disease.", "disc_degeneration").experiencer == "other"
+    assert one("Family history of spinal stenosis.", "stenosis").experiencer == "other"
+    assert one("Sciatica in her father.", "sciatica").experiencer == "other"
+    assert one("Sciatica on the left.", "sciatica").experiencer == "patient"
+
+
+def test_family_history_section_is_about_others() -> None:
+    text = "FAMILY HISTORY: Lumbar disc herniation.\nASSESSMENT: Lumbar radiculopathy."
+    got = {f.finding: f for f in read(text)}
+    assert got["disc_herniation"].experiencer == "other"
+    assert got["disc_herniation"].section == "history"
+    assert got["radiculopathy"].experiencer == "patient"
+    assert got["radiculopathy"].section == "assessment"
+
+
+def test_terminators_end_scope() -> None:
+    assert pairs("No radiculopathy; low back pain persists.") == {
+        ("radiculopathy", "negated"),
+        ("low_back_pain", "affirmed"),
+    }
+    assert pairs("Denies fever however reports low back pain.") == {("low_back_pain", "affirmed")}
+    assert pairs("No sciatica, although she has lumbar spinal stenosis.") == {
+        ("sciatica", "negated"),
+        ("stenosis", "affirmed"),
+    }
+    assert pairs("History of sciatica, now with acute low back pain.") == {
+        ("sciatica", "historical"),
+        ("duration_acute", "affirmed"),
+        ("low_back_pain", "affirmed"),
+    }
+
+
+def test_documented() -> None:
+    assert one("Lumbar radiculopathy.", "radiculopathy").documented()
+    assert not one("No lumbar radiculopathy.", "radiculopathy").documented()
+    assert not one("Possible lumbar radiculopathy.", "radiculopathy").documented()
+
+
+# --- vertebral link --------------------------------------------------------------------------------------
+
+
+def test_vertebral_link_never_from_imaging() -> None:
+    assert "vertebral_link" not in {f.finding for f in read("Vertebrogenic pain pattern.", "imaging")}
+    text = "FINDINGS: Modic type 1 changes at L4-5.\nIMPRESSION: Findings may explain the low back pain."
+    assert {f.finding for f in read(text, "imaging")} == {"modic_change", "low_back_pain"}
+    assert all(f.section == "imaging" for f in read(text, "imaging"))
+
+
+def test_vertebral_link_phrasings() -> None:
+    for text in (
+        "Chronic low back pain due to Modic type 2 changes.",
+        "LBP related to endplate degeneration at L5-S1.",
+        "Modic type 1 changes at L4-5 are the likely source of her low back pain.",
+        "Axial low back pain, vertebrogenic.",
+    ):
+        assert "vertebral_link" in {f.finding for f in read(text)}, text
+    assert "vertebral_link" not in {f.finding for f in read("Low back pain. Modic type 1 changes on MRI.")}
+    assert "vertebral_link" not in {f.finding for f in read("Low back pain due to lumbar strain.")}
+
+
+# --- modifiers -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "modic_types"),
+    [
+        ("Modic type 1 changes at L4-5.", [1]),
+        ("Type II Modic endplate changes.", [2]),
+        ("Modic 2 changes at L5-S1.", [2]),
+        ("Modic type III.", [3]),
+        ("Modic type 1 and 2 changes.", [1, 2]),
+        ("Modic changes.", [None]),
+    ],
+)
+def test_modic_type(text: str, modic_types: list[int | None]) -> None:
+    assert [f.modic_type for f in read(text) if f.finding == "modic_change"] == modic_types
+
+
+def test_modic_is_not_also_endplate() -> None:
+    assert {f.finding for f in read("Type 1 Modic endplate changes.")} == {"modic_change"}
+    assert {f.finding for f in read("Degenerative endplate changes at L4-5.")} == {"endplate_degeneration"}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "side"),
+    [
+        ("Left L5 radiculopathy.", "radiculopathy", "left"),
+        ("Right-sided sciatica.", "sciatica", "right"),
+        ("Bilateral lower extremity radiculopathy.", "radiculopathy", "bilateral"),
+        ("Radiculopathy on the right.", "radiculopathy", "right"),
+        ("Sciatica, L > R.", "sciatica", None),
+        ("L S1 radiculopathy.", "radiculopathy", "left"),
+        ("R/O radiculopathy.", "radiculopathy", None),
+        ("Left knee pain and low back pain.", "low_back_pain", None),
+        ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
+    ],
+)
+def test_side(text: str, key: str, side: str | None) -> None:
+    assert one(text, key).side == side
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "level", "levels"),
+    [
+        ("Lumbar radiculopathy.", "radiculopathy", "lumbar", ()),
+        ("Lumbosacral radiculopathy.", "radiculopathy", "lumbosacral", ()),
+        ("Thoracolumbar compression fracture.", "fracture", "thoracolumbar", ()),
+        ("Disc herniation at L4-5.", "disc_herniation", "lumbar", ("L4-L5",)),
+        ("Disc herniation at L3-4 and L5-S1.", "disc_herniation", "lumbosacral", ("L3-L4", "L5-S1")),
+        ("Stenosis at L3-L4, L4-5, and L5-S1.", "stenosis", "lumbosacral", ("L3-L4", "L4-L5", "L5-S1")),
+        ("L4/5 disc herniation.", "disc_herniation", "lumbar", ("L4-L5",)),
+        ("T12-L1 fracture.", "fracture", "thoracolumbar", ("T12-L1",)),
+        ("Cervical spondylosis at C5-6.", "spondylosis", "cervical", ("C5-C6",)),
+        ("Degenerative disc disease of the lumbar spine.", "disc_degeneration", "lumbar", ()),
+    ],
+)
+def test_level(text: str, key: str, level: str, levels: tuple[str, ...]) -> None:
+    f = one(text, key)
+    assert (f.level, f.levels) == (level, levels)
+
+
+# --- durations -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Acute low back pain.", "duration_acute"),
+        ("Subacute low back pain.", "duration_subacute"),
+        ("Sub-acute LBP.", "duration_subacute"),
+        ("Chronic low back pain.", "duration_chronic"),
+        ("Low back pain for 3 weeks.", "duration_acute"),
+        ("Low back pain x 8 weeks.", "duration_subacute"),
+        ("Low back pain x 6 months.", "duration_chronic"),
+        ("Low back pain since 2 days.", "duration_acute"),
+        ("Low back pain for the past year.", "duration_chronic"),
+        ("Low back pain for several years.", "duration_chronic"),
+        ("Low back pain for two months.", "duration_subacute"),
+        ("Three-week history of low back pain.", "duration_acute"),
+        ("Low back pain that started 4 months ago.", "duration_chronic"),
+    ],
+)
+def test_durations(text: str, key: str) -> None:
+    assert {f.finding for f in read(text) if f.finding.startswith("duration_")} == {key}
+
+
+def test_duration_needs_a_symptom_and_a_back_word() -> None:
+    assert read("No acute distress.") == []
+    assert read("Follow up in 6 weeks.") == []
+    assert read("Physical therapy for 6 weeks.") == []
+    assert {f.finding for f in read("Acute on chronic low back pain.")} == {
+        "duration_acute",
+        "duration_chronic",
+        "low_back_pain",
+    }
+
+
+def test_duration_boundaries() -> None:
+    assert duration_key(5.9) == "duration_acute"
+    assert duration_key(6) == "duration_subacute"
+    assert duration_key(12) == "duration_subacute"
+    assert duration_key(13) == "duration_chronic"
+
+
+# --- sentences and sections ------------------------------------------------------------------------------
+
+
+def test_sentence_splitting_survives_clinical_text() -> None:
+    text = (
+        "Seen by Dr. Smith, e.g. for pain vs. strain. Naprosyn 500 mg. b.i.d. and Flexeril 5.5 mg p.r.n. "
+        "Disc herniation at L4-5 and L5-S1. Item No. 2 applies.\n"
+        "1. Low back pain. 2. Lumbar radiculopathy.\nFollow up"
+    )
+    got = [text[s.start : s.end] for s in split(text)]
+    assert got == [
+        "Seen by Dr. Smith, e.g. for pain vs. strain.",
+        "Naprosyn 500 mg. b.i.d. and Flexeril 5.5 mg p.r.n.",
+        "Disc herniation at L4-5 and L5-S1.",
+        "Item No. 2 applies.",
+        "Low back pain.",
+        "Lumbar radiculopathy.",
+        "Follow up",
+    ]
+
+
+def test_sections_from_headers() -> None:
+    text = (
+        "HISTORY OF PRESENT ILLNESS:  Sciatica for 2 weeks.\n"
+        "PAST MEDICAL HISTORY:  Lumbar stenosis.\n"
+        "PHYSICAL EXAMINATION:  Low back pain with flexion.  NEUROLOGIC:  No radiculopathy.\n"
+        "IMPRESSION:\n1.  Lumbar radiculopathy.\n"
+        "PLAN:  MRI to look for disc herniation.\n"
+        "DIAGNOSES: Low back pain."
+    )
+    got = [(f.finding, f.section) for f in read(text)]
+    assert got == [
+        ("sciatica", "history"),
+        ("duration_acute", "history"),
+        ("stenosis", "history"),
+        ("low_back_pain", "exam"),
+        ("radiculopathy", "exam"),
+        ("radiculopathy", "assessment"),
+        ("disc_herniation", "assessment"),
+        ("low_back_pain", "assessment"),
+    ]
+
+
+def test_imaging_report_sections() -> None:
+    text = "FINDINGS: L4-5 disc herniation.\nIMPRESSION: Modic type 1 changes at L4-5."
+    assert {f.section for f in read(text, "imaging")} == {"imaging"}
+    assert [f.section for f in read("MRI: L4-5 disc herniation.\nASSESSMENT: Sciatica.")] == [
+        "imaging",
+        "assessment",
+    ]
+
+
+def test_default_section_and_sentence_text() -> None:
+    f = one("  Lumbar   radiculopathy.\n", "radiculopathy", section="imaging")
+    assert f.section == "imaging"
+    assert f.sentence == "Lumbar radiculopathy."
+
+
+def test_to_json_shape() -> None:
+    f = one("Possible left L5-S1 disc herniation.", "disc_herniation")
+    assert f.to_json() == {
+        "finding": "disc_herniation",
+        "status": "hypothetical",
+        "side": "left",
+        "level": "lumbosacral",
+        "levels": ["L5-S1"],
+        "sentence": "Possible left L5-S1 disc herniation.",
+        "section": "assessment",
+    }
+    m = one("Mother had Modic type 2 changes.", "modic_change").to_json()
+    assert m["type"] == 2
+    assert m["experiencer"] == "other"
+    assert list(m) == ["finding", "status", "type", "sentence", "section", "experiencer"]
+
+
+def test_empty_and_unrelated_text() -> None:
+    assert read("") == []
+    assert read("   ") == []
+    assert read("Hypertension, well controlled.") == []
+
+
+def test_finding_is_frozen_and_hashable() -> None:
+    f = one("Sciatica.", "sciatica")
+    with pytest.raises(AttributeError):
+        f.status = "negated"  # type: ignore[misc]
+    assert len({f, one("Sciatica.", "sciatica")}) == 1
+
+
+# --- the `read` command ----------------------------------------------------------------------------------
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, data: bytes, section: str = "assessment") -> tuple[int, bytes, str]:
+    stdout = io.BytesIO()
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
+    monkeypatch.setattr(sys, "stdout", SimpleNamespace(buffer=stdout))
+    monkeypatch.setattr(sys, "stderr", stderr)
+    code = read_command.run(argparse.Namespace(section=section))
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_command_prints_one_json_object_per_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(monkeypatch, "Low back pain, but no radiculopathy. Résumé ok.".encode())
+    assert code == 0
+    assert err == ""
+    lines = [orjson.loads(line) for line in out.splitlines()]
+    assert [(x["finding"], x["status"]) for x in lines] == [
+        ("low_back_pain", "affirmed"),
+        ("radiculopathy", "negated"),
+    ]
+
+
+def test_command_section_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = _run(monkeypatch, b"Vertebrogenic pain. Modic type 1 changes.", section="imaging")
+    assert code == 0
+    assert [orjson.loads(x)["finding"] for x in out.splitlines()] == ["modic_change"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "read: stdin is empty: expected an assessment or report text"),
+        (b" \n\t ", "read: stdin is empty: expected an assessment or report text"),
+        (b"low back\x00pain", "is not UTF-8 text"),
+        (b"\xff\xfe\x00l", "is not UTF-8 text"),
+        (b"low back pain \xe9", "is not UTF-8 text"),
+    ],
+)
+def test_command_rejects_empty_and_binary(monkeypatch: pytest.MonkeyPatch, data: bytes, message: str) -> None:
+    code, out, err = _run(monkeypatch, data)
+    assert code == 2
+    assert out == b""
+    assert message in err
+
+
+def test_command_is_registered() -> None:
+    from streams.cli import build_parser
+
+    args = build_parser().parse_args(["read", "--section", "imaging"])
+    assert args.func is read_command.run
+    assert args.section == "imaging"
