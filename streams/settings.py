@@ -40,12 +40,40 @@ TOPIC_ALERTS_PRIOR_AUTH: str = _env("STREAMS_TOPIC_ALERTS_PRIOR_AUTH", "alerts-p
 TOPIC_ALERTS_CLAIMS: str = _env("STREAMS_TOPIC_ALERTS_CLAIMS", "alerts-claims")
 TOPIC_ALERTS_OPERATIONS: str = _env("STREAMS_TOPIC_ALERTS_OPERATIONS", "alerts-operations")
 TOPIC_DEAD_LETTER: str = _env("STREAMS_TOPIC_DEAD_LETTER", "dead-letter")
+# LBP encounters re-keyed by provider, for OPS-PROVIDER-UNSPECIFIED-SHARE (one provider's window on one worker)
+TOPIC_PROVIDER_ENCOUNTERS: str = _env("STREAMS_TOPIC_PROVIDER_ENCOUNTERS", "provider-encounters")
+
+# Broker security: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 (user, password, CA file).
+SECURITY_PROTOCOL: str = _env("STREAMS_SECURITY_PROTOCOL", "PLAINTEXT")
+SASL_USERNAME: str = _env("STREAMS_SASL_USERNAME", "")
+SASL_PASSWORD: str = _env("STREAMS_SASL_PASSWORD", "")
+SSL_CAFILE: str = _env("STREAMS_SSL_CAFILE", "")
+
+
+def kafka_python_security() -> dict[str, str]:
+    """kafka-python client arguments for the configured security (empty for PLAINTEXT)."""
+    if SECURITY_PROTOCOL == "PLAINTEXT":
+        return {}
+    return {
+        "security_protocol": SECURITY_PROTOCOL,
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": SASL_USERNAME,
+        "sasl_plain_password": SASL_PASSWORD,
+        "ssl_cafile": SSL_CAFILE or None,
+    }
+
 
 # --- Worker ------------------------------------------------------------------------------------------
 DATA_DIR: Path = Path(_env("STREAMS_DATA_DIR", str(REPO_ROOT / "var" / "worker")))
 WEB_PORT: int = _env_int("STREAMS_WEB_PORT", 6066)
 WEB_BIND: str = _env("STREAMS_WEB_BIND", "127.0.0.1")
 LOG_LEVEL: str = _env("STREAMS_LOG_LEVEL", "info")
+# Events taken from the stream at once: state is written once per patient per batch, alerts are confirmed
+# by the broker before the state that remembers them is written (see agents.py).
+BATCH_SIZE: int = _env_int("STREAMS_BATCH_SIZE", 500)
+BATCH_WITHIN_MS: int = _env_int("STREAMS_BATCH_WITHIN_MS", 50)
+# Bearer token for GET /patients/{id}; empty means the view refuses every request.
+API_TOKEN: str = _env("STREAMS_API_TOKEN", "")
 
 # --- Reference data and caches -----------------------------------------------------------------------
 ICD10CM_DIR: Path = Path(_env("STREAMS_ICD10CM_DIR", str(REPO_ROOT.parent / "shared" / "data" / "icd10cm")))

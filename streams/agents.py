@@ -1,0 +1,162 @@
+"""The Faust shell over the core: decode, `apply`, send alerts, write state. Nothing here decides a rule.
+
+One agent reads all four input topics. They are co-partitioned by `patient_id`, so one patient's events
+from every topic reach the same agent instance, which handles them one at a time: a patient's state is never
+updated by two coroutines at once, and no cross-agent locking is needed. (Four agents sharing one table
+would race on the same key.)
+
+At-least-once without exactly-once (whose faust implementation has open bugs), per batch of events:
+1. apply each event to its patient's state (the core dedupes event ids and alert ids);
+2. send alerts, resolutions, dead letters and provider observations, and wait for the broker to confirm
+   every one;
+3. only then write each touched patient's state (once per batch) to the changelog-backed table;
+4. Faust commits the source offsets after the batch.
+A crash after 2 and before 3 re-delivers the batch onto the old state: the same alerts (same ids) are sent
+again, which consumers dedupe by `alert_id`. A crash after 3 and before 4 re-delivers events whose ids the
+state already holds: nothing is sent twice. No alert is ever lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Sequence
+from typing import Any
+
+import orjson
+from faust.types import EventT
+
+from streams import settings
+from streams.app import app
+from streams.core.alerts import Output
+from streams.core.deadletter import dead_letter
+from streams.core.engine import DEFAULT, apply, apply_provider, observation
+from streams.core.events import BadInput, Event, decode
+from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState
+from streams.core.state import PatientState
+from streams.topics import ALERT_TOPICS, CONTRACT_NAME_OF, INPUT_TOPICS, PROVIDER_TOPIC
+
+log = logging.getLogger(__name__)
+
+RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+
+input_topic = app.topic(*INPUT_TOPICS, allow_empty=True, **RAW)
+provider_topic = app.topic(PROVIDER_TOPIC, **RAW)
+dead_letter_topic = app.topic(settings.TOPIC_DEAD_LETTER, **RAW)
+alert_topics = {name: app.topic(configured, **RAW) for name, configured in ALERT_TOPICS.items()}
+
+patients = app.Table("patient-state", key_type=bytes, value_type=bytes, partitions=settings.TOPIC_PARTITIONS)
+providers = app.Table("provider-state", key_type=bytes, value_type=bytes, partitions=settings.TOPIC_PARTITIONS)
+
+
+def decode_message(topic: str, key: bytes | None, value: bytes | None) -> Event:
+    """Decode and validate one record; the Kafka key must be the event's patient_id (co-partitioning)."""
+    if value is None:
+        raise BadInput("invalid_json", "the record has no value: expected a JSON event")
+    event = decode(value, CONTRACT_NAME_OF.get(topic, topic))
+    if key is not None and key != event.patient_id.encode():
+        raise BadInput("schema", "record key: expected the event's patient_id as the Kafka key")
+    return event
+
+
+def put_state(table: Any, partition: int, key: bytes, value: bytes) -> None:
+    """Write one key to a changelog-backed table, to the partition its events came from.
+
+    Faust's `table[key] = value` takes the partition from the event being iterated; a batch writes each
+    patient once after the batch, so the partition is passed explicitly (same changelog record, same store).
+    """
+    table.send_changelog(partition, key, value)
+    table.data[key] = value
+
+
+async def _confirm(sends: list[Awaitable[Any]]) -> None:
+    """Wait until the broker has acknowledged every record sent for this batch."""
+    futures = await asyncio.gather(*sends)
+    await asyncio.gather(*futures)
+
+
+def _send(topic: Any, key: bytes | None, value: dict[str, Any]) -> Awaitable[Any]:
+    # force=True: send now, not attached to the source offset's commit (the state write must follow it)
+    return topic.send(key=key, value=orjson.dumps(value), force=True)
+
+
+def _send_output(out: Output, key: bytes | None) -> Awaitable[Any]:
+    return _send(alert_topics[out.topic], key, out.to_json())
+
+
+async def handle_events(batch: Sequence[EventT]) -> None:
+    touched: dict[bytes, tuple[PatientState, int]] = {}
+    sends: list[Awaitable[Any]] = []
+    for ev in batch:
+        msg = ev.message
+        try:
+            event = decode_message(msg.topic, msg.key, msg.value)
+        except BadInput as exc:
+            sends.append(_send_dead_letter(msg, exc.error_class, exc.message))
+            continue
+        key = event.patient_id.encode()
+        if key in touched:
+            state: PatientState | None = touched[key][0]
+        else:
+            raw = patients.get(key)
+            state = PatientState.decode(raw) if raw else None
+        try:
+            state, outputs = apply(state, event, DEFAULT)
+        except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
+            log.warning("processing failed (%s); event dead-lettered", type(exc).__name__)
+            sends.append(_send_dead_letter(msg, "processing", f"{type(exc).__name__}: {exc}"))
+            continue
+        touched[key] = (state, msg.partition)
+        sends += [_send_output(out, key) for out in outputs]
+        obs = observation(event)
+        if obs is not None:
+            sends.append(_send(provider_topic, obs.provider_id.encode(), obs.to_json()))
+    await _confirm(sends)
+    for key, (state, partition) in touched.items():
+        put_state(patients, partition, key, state.encode())
+
+
+def _send_dead_letter(msg: Any, error_class: str, error: str) -> Awaitable[Any]:
+    record = dead_letter(
+        msg.value or b"", error_class, error, topic=msg.topic, key=msg.key, partition=msg.partition, offset=msg.offset
+    )
+    return _send(dead_letter_topic, msg.key, record)
+
+
+async def handle_observations(batch: Sequence[EventT]) -> None:
+    touched: dict[bytes, tuple[ProviderState, int]] = {}
+    sends: list[Awaitable[Any]] = []
+    for ev in batch:
+        msg = ev.message
+        try:
+            obs = Observation.from_json(orjson.loads(msg.value))
+        except Exception as exc:  # written by us; a bad one is still never dropped silently
+            sends.append(_send_dead_letter(msg, "processing", f"{type(exc).__name__}: {exc}"))
+            continue
+        key = obs.provider_id.encode()
+        if key in touched:
+            state: ProviderState | None = touched[key][0]
+        else:
+            raw = providers.get(key)
+            state = ProviderState.decode(raw) if raw else None
+        state, outputs = apply_provider(state, obs, DEFAULT)
+        touched[key] = (state, msg.partition)
+        sends += [_send_output(out, key) for out in outputs]
+    await _confirm(sends)
+    for key, (state, partition) in touched.items():
+        put_state(providers, partition, key, state.encode())
+
+
+BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
+
+
+@app.agent(input_topic)
+async def process_events(stream: Any) -> None:
+    async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
+        await handle_events(batch)
+
+
+@app.agent(provider_topic)
+async def process_provider_observations(stream: Any) -> None:
+    async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
+        await handle_observations(batch)

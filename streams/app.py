@@ -1,0 +1,44 @@
+"""The one Faust app. Agents and views register themselves on it from their own modules."""
+
+from __future__ import annotations
+
+import faust
+
+from streams import settings
+
+
+def _broker_credentials() -> faust.auth.CredentialsT | None:
+    if settings.SECURITY_PROTOCOL == "PLAINTEXT":
+        return None
+    import ssl
+
+    context = ssl.create_default_context(cafile=settings.SSL_CAFILE or None)
+    return faust.SASLCredentials(
+        username=settings.SASL_USERNAME,
+        password=settings.SASL_PASSWORD,
+        mechanism="SCRAM-SHA-512",
+        ssl_context=context,
+    )
+
+
+app = faust.App(
+    settings.APP_ID,
+    broker=settings.BROKER_URL,
+    broker_credentials=_broker_credentials(),
+    # State lives in memory and is rebuilt from the changelog topics on start or rebalance: the changelog
+    # is the durable copy (no RocksDB build needed); see README "State and recovery".
+    store="memory://",
+    topic_partitions=settings.TOPIC_PARTITIONS,
+    topic_replication_factor=settings.TOPIC_REPLICATION,
+    topic_allow_declare=True,
+    topic_disable_leader=True,
+    datadir=str(settings.DATA_DIR),
+    web_port=settings.WEB_PORT,
+    web_bind=settings.WEB_BIND,
+    web_host=settings.WEB_BIND,
+    consumer_auto_offset_reset="earliest",
+    producer_acks=-1,
+    processing_guarantee="at_least_once",
+    autodiscover=["streams.agents", "streams.views"],
+    origin="streams",
+)

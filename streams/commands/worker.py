@@ -1,0 +1,24 @@
+"""`worker`: create the project's topics if missing, then run the Faust worker (Faust's own CLI)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("worker", help="run the stream processor (a Faust worker)")
+    p.add_argument("faust_args", nargs=argparse.REMAINDER, help="extra arguments for `faust worker`")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from streams import settings
+    from streams.topics import ensure_topics
+
+    ensure_topics()
+    from streams.app import app
+
+    sys.argv = ["lbp-streams", "worker", "--loglevel", settings.LOG_LEVEL, *args.faust_args]
+    app.main()  # never returns
+    return 0

@@ -1,0 +1,81 @@
+"""Topic names and their creation, with kafka-python's admin client (tooling, not the worker's path).
+
+The four input topics have the same partition count, so Faust co-partitions them: partition N of every
+input topic, and of the patient-state changelog, is assigned to the same worker, so one patient's state
+lives on one worker. The project creates its topics itself (the broker's auto-creation is off); Faust
+creates its own internal changelog topics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+from streams import settings
+
+log = logging.getLogger(__name__)
+
+INPUT_TOPICS = (
+    settings.TOPIC_ENCOUNTERS,
+    settings.TOPIC_IMAGING,
+    settings.TOPIC_PRIOR_AUTH,
+    settings.TOPIC_CLAIMS,
+)
+ALERT_TOPICS = {
+    "alerts-coding": settings.TOPIC_ALERTS_CODING,
+    "alerts-prior-auth": settings.TOPIC_ALERTS_PRIOR_AUTH,
+    "alerts-claims": settings.TOPIC_ALERTS_CLAIMS,
+    "alerts-operations": settings.TOPIC_ALERTS_OPERATIONS,
+}
+# the input topic name an event type arrives on (events.md), as configured
+INPUT_TOPIC_OF = {
+    "encounter-signed": settings.TOPIC_ENCOUNTERS,
+    "imaging-resulted": settings.TOPIC_IMAGING,
+    "prior-auth-requested": settings.TOPIC_PRIOR_AUTH,
+    "claim-submitted": settings.TOPIC_CLAIMS,
+}
+CONTRACT_NAME_OF = {v: k for k, v in INPUT_TOPIC_OF.items()}
+PROVIDER_TOPIC = settings.TOPIC_PROVIDER_ENCOUNTERS
+
+
+def all_topics() -> list[str]:
+    return [*INPUT_TOPICS, *ALERT_TOPICS.values(), settings.TOPIC_DEAD_LETTER, PROVIDER_TOPIC]
+
+
+def bootstrap_servers(url: str = settings.BROKER_URL) -> list[str]:
+    """`kafka://h1:9092;kafka://h2:9092` (Faust's form) -> ['h1:9092', 'h2:9092'] for kafka-python."""
+    return [u.split("://", 1)[-1] for u in url.replace(",", ";").split(";") if u.strip()]
+
+
+def ensure_topics(
+    url: str = settings.BROKER_URL,
+    partitions: int = settings.TOPIC_PARTITIONS,
+    replication: int = settings.TOPIC_REPLICATION,
+    timeout: float = 30.0,
+) -> list[str]:
+    """Create the project's topics that do not exist yet; return the names created."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers(url), client_id="lbp-streams-admin", **settings.kafka_python_security()
+    )
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in all_topics() if t not in existing]
+        if missing:
+            new = [NewTopic(t, partitions, replication) for t in missing]
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
+                admin.create_topics(new, timeout_ms=int(timeout * 1000))
+        deadline = time.monotonic() + timeout
+        while missing and not set(missing) <= set(admin.list_topics()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics not visible after {timeout}s: {missing}")
+            time.sleep(0.2)
+        if missing:
+            log.info("created topics %s with %d partitions", missing, partitions)
+        return missing
+    finally:
+        admin.close()
