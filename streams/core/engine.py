@@ -13,6 +13,7 @@ a `Resolution`. Ids already raised are remembered, so nothing fires twice for th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -43,7 +44,8 @@ class Config:
 
 
 DEFAULT = Config()
-LUMBAR_SITES = ("lumb", "l-spine", "l spine", "lumbosacral", "low back")
+# "l spine" as a word: "cervical spine" ends in "l spine" too
+LUMBAR_SITE = re.compile(r"lumb|\bl-spine\b|\bl spine\b|low back")
 
 
 # --- recording: event -> compact record --------------------------------------------------------------
@@ -101,7 +103,7 @@ def imaging_record(i: Imaging) -> ImagingRecord:
         performed_on=i.performed_on,
         modality=i.modality,
         body_site=i.body_site,
-        lumbar=any(s in site for s in LUMBAR_SITES),
+        lumbar=LUMBAR_SITE.search(site) is not None,
         noted=noted[:MAX_NOTED],
     )
 
