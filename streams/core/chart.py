@@ -7,6 +7,7 @@ here once, from the events' own dates, never from arrival order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -176,10 +177,8 @@ def family_codes(prefix: str, on: date, *, level: str | None = None, side: str |
 
     picked = list(children)
     if level in ("lumbar", "lumbosacral"):
-        words = f"{level} region"
-        narrowed = [c for c in picked if words in desc(c)]
-        if level == "lumbar":  # "lumbar region" is also a substring of nothing else; keep as is
-            narrowed = [c for c in narrowed if "lumbosacral" not in desc(c)]
+        words = re.compile(rf"\b{level} region")  # a word: "thoracolumbar region" is not "lumbar region"
+        narrowed = [c for c in picked if words.search(desc(c))]
         picked = narrowed or picked
     if side in ("left", "right"):
         narrowed = [c for c in picked if f"{side} side" in desc(c)]
