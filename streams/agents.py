@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import orjson
 from faust.types import EventT
 
-from streams import settings
+from streams import metrics, settings
 from streams.app import app
-from streams.core.alerts import Output
+from streams.core.alerts import Alert, Output
 from streams.core.deadletter import dead_letter
 from streams.core.engine import DEFAULT, apply, apply_provider, observation
 from streams.core.events import BadInput, Event, decode
@@ -81,14 +82,20 @@ def _send(topic: Any, key: bytes | None, value: dict[str, Any]) -> Awaitable[Any
 
 
 def _send_output(out: Output, key: bytes | None) -> Awaitable[Any]:
+    if isinstance(out, Alert):
+        metrics.ALERTS.labels(rule_id=out.rule_id, topic=out.topic).inc()
+    else:
+        metrics.RESOLVED.labels(rule_id=out.rule_id).inc()
     return _send(alert_topics[out.topic], key, out.to_json())
 
 
 async def handle_events(batch: Sequence[EventT]) -> None:
+    started = time.monotonic()
     touched: dict[bytes, tuple[PatientState, int]] = {}
     sends: list[Awaitable[Any]] = []
     for ev in batch:
         msg = ev.message
+        metrics.EVENTS.labels(topic=msg.topic).inc()
         try:
             event = decode_message(msg.topic, msg.key, msg.value)
         except BadInput as exc:
@@ -114,9 +121,14 @@ async def handle_events(batch: Sequence[EventT]) -> None:
     await _confirm(sends)
     for key, (state, partition) in touched.items():
         put_state(patients, partition, key, state.encode())
+    now = time.time()
+    for ev in batch:
+        metrics.LATENCY.observe(max(0.0, now - ev.message.timestamp))
+    metrics.BATCH_SECONDS.observe(time.monotonic() - started)
 
 
 def _send_dead_letter(msg: Any, error_class: str, error: str) -> Awaitable[Any]:
+    metrics.DEAD_LETTERS.labels(error_class=error_class).inc()
     record = dead_letter(
         msg.value or b"", error_class, error, topic=msg.topic, key=msg.key, partition=msg.partition, offset=msg.offset
     )
@@ -140,6 +152,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             raw = providers.get(key)
             state = ProviderState.decode(raw) if raw else None
         state, outputs = apply_provider(state, obs, DEFAULT)
+        metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, DEFAULT.share)
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
     await _confirm(sends)

@@ -60,6 +60,12 @@ class ProviderState:
     def encode(self) -> bytes:
         return orjson.dumps(self)
 
+    def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
+        """(LBP encounters, share coded M54.50) in the window ending at `end`."""
+        s, e = (end - timedelta(days=config.window_days - 1)).isoformat(), end.isoformat()
+        in_window = [u for d, u in self.window.values() if s <= d <= e]
+        return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
+
     @classmethod
     def decode(cls, raw: bytes) -> ProviderState:
         d = orjson.loads(raw)
@@ -84,8 +90,8 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> Verd
     if len(state.window) > MAX_WINDOW_ENCOUNTERS:
         state.window = dict(sorted(state.window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
     s, e = start.isoformat(), end.isoformat()
-    in_window = [u for d, u in state.window.values() if s <= d <= e]
-    total, unspecified = len(in_window), sum(in_window)
+    total, share = state.window_stats(end, config)
+    unspecified = round(share * total)
     period = (end - EPOCH).days // config.window_days
     if total < config.min_encounters or unspecified < config.min_share * total or period in state.alerted_periods:
         return None

@@ -1,0 +1,66 @@
+"""Prometheus metrics on the worker's web port (`/metrics`): Faust's own sensor plus the product's counters.
+
+Labels are bounded: topic, rule id, dead-letter reason, partition, and for the M54.50 share only the
+`TOP_PROVIDERS` busiest providers this worker aggregates (never patients, never claims).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import Counter, Gauge, Histogram
+
+from streams.app import app
+
+TOP_PROVIDERS = 20
+
+EVENTS = Counter("lbp_events_consumed_total", "Input records consumed, by topic", ["topic"])
+ALERTS = Counter("lbp_alerts_raised_total", "Alerts raised, by rule and alert topic", ["rule_id", "topic"])
+RESOLVED = Counter("lbp_alerts_resolved_total", "alert.resolved records written, by rule", ["rule_id"])
+DEAD_LETTERS = Counter("lbp_dead_letters_total", "Inputs sent to dead-letter, by reason", ["error_class"])
+LATENCY = Histogram(
+    "lbp_processing_latency_seconds",
+    "From the input record's Kafka timestamp to its alerts confirmed by the broker",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+BATCH_SECONDS = Histogram("lbp_batch_seconds", "Time to process one batch of input records")
+LAG = Gauge("lbp_consumer_lag", "Records not yet committed, by input partition", ["topic", "partition"])
+PATIENTS = Gauge("lbp_patient_state_keys", "Patients in this worker's state table")
+SHARE = Gauge(
+    "lbp_provider_unspecified_share",
+    "Share of LBP encounters coded M54.50 in the provider's 30-day window (busiest providers only)",
+    ["provider_id"],
+)
+SHARE_ENCOUNTERS = Gauge(
+    "lbp_provider_lbp_encounters", "LBP encounters in the provider's 30-day window (busiest only)", ["provider_id"]
+)
+BUILD = Gauge("lbp_build_info", "Build information", ["version", "kafka_release"])
+
+try:
+    _VERSION = version("lbp-streams")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    _VERSION = "unknown"
+BUILD.labels(version=_VERSION, kafka_release="3.9.2").set(1)
+
+setup_prometheus_sensors(app, name_prefix="faust")
+
+# provider -> (encounters in window, share), refreshed by the provider agent; exported for the busiest only
+provider_windows: dict[str, tuple[int, float]] = {}
+
+
+@app.timer(interval=5.0)
+async def export_gauges() -> None:
+    monitor = app.monitor
+    for tp, end in list(getattr(monitor, "tp_end_offsets", {}).items()):
+        committed = monitor.tp_committed_offsets.get(tp, 0)
+        LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, end - committed))
+    from streams.agents import patients
+
+    PATIENTS.set(len(patients.data))
+    SHARE.clear()
+    SHARE_ENCOUNTERS.clear()
+    busiest = sorted(provider_windows.items(), key=lambda kv: kv[1][0], reverse=True)[:TOP_PROVIDERS]
+    for provider, (total, share) in busiest:
+        SHARE.labels(provider_id=provider).set(share)
+        SHARE_ENCOUNTERS.labels(provider_id=provider).set(total)
