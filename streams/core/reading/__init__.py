@@ -19,20 +19,27 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from streams.core.reading.context import Trigger, status_at, triggers
+from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, status_at
 from streams.core.reading.lexicon import (
+    DURATION_STEMS,
     DURATIONS,
+    FINDING_STEMS,
     FINDINGS,
     HERNIATION_WORD,
     MODIC_TYPE,
-    MODIFIERS,
+    MODIFIER_STEMS,
+    MODIFIER_WORDS,
     NON_SPINAL_STENOSIS,
     NUMBERS,
+    PREFILTER_STEMS,
+    SEGMENTS,
     SYMPTOM,
     UNIT_WEEKS,
     VERTEBRAL_LINK,
+    VERTEBRAL_LINK_STEMS,
 )
-from streams.core.reading.sentences import split
+from streams.core.reading.scan import Scanner, stems_pattern, words
+from streams.core.reading.sentences import Sentence, split
 
 __all__ = ["Finding", "read", "FINDING_KEYS", "STATUSES", "SECTIONS", "duration_key"]
 
@@ -94,19 +101,40 @@ class Finding:
         return out
 
 
-# Any word a finding, a duration or a link could start from; sentences without one are skipped.
-_PREFILTER = re.compile(
-    r"radicul|sciati|ischialg|back|lumb|lbp|dis[ck]|ddd|hnp|herniat|protru|extru|prolaps|modic|plate|spondyl"
-    r"|facet|stenos|stenotic|foramin|fractur|\bfx\b|myofascial|sacroil|\bs\.?i\.?\b|acute|chronic|desiccat"
-    r"|dessicat|vertebr|\b(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)\b",
-    re.IGNORECASE,
+# One pass finds findings, durations, ConText triggers and side/level words in the lowercased,
+# whitespace-normalized text (scan.py); at one position the earlier family wins, so "for the past 3 weeks"
+# is a duration rather than the pseudo-trigger "for the past". Vertebral links span other findings and
+# get their own pass, only when a link word is in the text.
+_MAIN = Scanner(
+    re.compile(
+        "(?:"
+        + FINDINGS.pattern
+        + ")|(?:"
+        + DURATIONS.pattern
+        + ")|(?:"
+        + TRIGGERS.pattern
+        + ")|(?:"
+        + MODIFIER_WORDS.pattern
+        + ")"
+    ),
+    (*FINDING_STEMS, *DURATION_STEMS, *TRIGGER_STEMS, *MODIFIER_STEMS),
 )
-_WS = re.compile(r"\s+")
+_FINDING_KINDS = frozenset(FINDING_KEYS)
+_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3"})
+_MODIFIER_KINDS = frozenset({"left", "right", "bilateral", "level"})
+_MODIFIER_WORDS = Scanner(MODIFIER_WORDS, MODIFIER_STEMS)
+_MODIFIER_HINT = stems_pattern(words("left right bilateral both lumb thorac cervic sacr"))
+_LINKS = Scanner(VERTEBRAL_LINK, VERTEBRAL_LINK_STEMS)
+_LINK_HINT = stems_pattern(words("vertebrogenic modic endplate end-plate end plate vertebral body"))
+# A text with none of these stems has no finding, duration or link.
+_PREFILTER = stems_pattern(PREFILTER_STEMS)
+# Runs of spaces/tabs become one space, so word distances count words and sentences print clean.
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 # Between a finding and a side/level word: a comma, clause break or conjunction means they are unrelated.
-_GAP_BREAK = re.compile(r"[,;:.()]|\b(?:and|or|with|but|without|however|which|while|than|secondary|due)\b", re.I)
+_GAP_BREAK = re.compile(r"[,;:.()]|\b(?:and|or|with|but|without|however|which|while|than|secondary|due)\b")
 # Between a finding and a segment list only a clause break separates them ("herniation at L4-5, L5-S1").
-_SEG_BREAK = re.compile(r"[;:.()]|\b(?:and|with|but|however|which|while)\b", re.I)
-_SEG_JOIN = re.compile(r"\s*(?:,|&|/|and|,\s*and|or)?\s*", re.I)
+_SEG_BREAK = re.compile(r"[;:.()]|\b(?:and|with|but|however|which|while)\b")
+_SEG_JOIN = re.compile(r"\s*(?:,|&|/|and|,\s*and|or)?\s*")
 _ROMAN = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3}
 _SEGMENT_MAX = {"C": 8, "T": 12, "L": 6, "S": 5}
 _SIDE_AFTER = frozenset({"radiculopathy", "sciatica", "sacroiliac_dysfunction", "disc_herniation", "stenosis"})
@@ -114,6 +142,7 @@ _NO_MODIFIERS = frozenset({"duration_acute", "duration_subacute", "duration_chro
 _WINDOW_WORDS = 6
 
 Modifier = tuple[str, str, int, int]  # (kind, value, start, end)
+Hit = tuple[str, int, int, int | None]  # (finding key, start, end, modic type)
 
 
 def duration_key(weeks: float) -> str:
@@ -125,52 +154,23 @@ def duration_key(weeks: float) -> str:
     return "duration_chronic"
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def _weeks(num: str | None, unit: str) -> float:
     """A time span in weeks; no number means one ("for the past year"), or three when plural ("for years")."""
-    u = unit.lower()
-    key = "m" if u.startswith("mo") else u[0]
+    key = "m" if unit.startswith("mo") else unit[0]
     if num is None:
-        n = 3.0 if u.endswith("s") and u not in ("mos",) else 1.0
+        n = 3.0 if unit.endswith("s") and unit != "mos" else 1.0
     else:
-        word = _WS.sub(" ", num.lower()).replace(" of", "").split(" ")[-1]
-        n = NUMBERS.get(word, 0.0) if not word[0].isdigit() else float(word)
+        word = _SPACE.sub(" ", num).replace(" of", "").split(" ")[-1]
+        n = float(word) if word[0].isdigit() else NUMBERS.get(word, 0.0)
     return n * UNIT_WEEKS[key]
 
 
-def _modifiers(sentence: str) -> list[Modifier]:
-    """Sides, level words and segment lists of a sentence, in order; adjacent segments merged."""
-    out: list[Modifier] = []
-    segs: list[tuple[str, int, int]] = []
-    for m in MODIFIERS.finditer(sentence):
-        kind = m.lastgroup
-        if kind in ("left", "right", "bilateral"):
-            out.append(("side", kind, m.start(), m.end()))
-        elif kind == "level":
-            word = m.group("level").lower()
-            out.append(("level", "sacral" if word == "sacrum" else word, m.start(), m.end()))
-        else:
-            seg = _segment(m)
-            if seg is not None:
-                segs.append((seg, m.start(), m.end()))
-    # Merge "L3-4, L4-5 and L5-S1" into one list.
-    i = 0
-    while i < len(segs):
-        values = [segs[i][0]]
-        start, end = segs[i][1], segs[i][2]
-        j = i + 1
-        while j < len(segs) and _SEG_JOIN.fullmatch(sentence, end, segs[j][1]):
-            values.append(segs[j][0])
-            end = segs[j][2]
-            j += 1
-        out.append(("levels", "|".join(values), start, end))
-        i = j
-    out.sort(key=lambda x: x[2])
-    return out
-
-
 def _segment(m: re.Match[str]) -> str | None:
-    """Normalized segment from a MODIFIERS match: "L4-5" -> "L4-L5", "L5-S1", "S1"; None if not a vertebra."""
-    seg, n1 = m.group("seg"), int(m.group("n1"))
+    """Normalized segment from a SEGMENTS match: "L4-5" -> "L4-L5", "L5-S1", "S1"; None if not a vertebra."""
+    seg, n1 = m.group()[0], int(m.group("n1"))
     if not 1 <= n1 <= _SEGMENT_MAX[seg]:
         return None
     n2 = m.group("n2")
@@ -182,122 +182,207 @@ def _segment(m: re.Match[str]) -> str | None:
     return f"{seg}{n1}-{seg2}{int(n2)}"
 
 
+_REGIONS = {
+    frozenset("TL"): "thoracolumbar",
+    frozenset("T"): "thoracic",
+    frozenset("C"): "cervical",
+    frozenset("CT"): "cervicothoracic",
+    frozenset("L"): "lumbar",
+    frozenset("LS"): "lumbosacral",
+    frozenset("S"): "sacral",
+}
+
+
 def _level_from(levels: tuple[str, ...]) -> str | None:
     """Region from segments: any sacral segment with a lumbar one -> lumbosacral, T12-L1 -> thoracolumbar."""
-    letters = {ch for lv in levels for ch in lv if ch in "CTLS"}
-    if not letters:
-        return None
-    if letters == {"L"}:
-        return "lumbar"
-    if letters <= {"L", "S"}:
-        return "lumbosacral"
-    if letters == {"T", "L"}:
-        return "thoracolumbar"
-    if letters == {"T"}:
-        return "thoracic"
-    if letters == {"C"}:
-        return "cervical"
-    if letters == {"C", "T"}:
-        return "cervicothoracic"
-    if letters == {"S"}:
-        return "sacral"
-    return None
+    return _REGIONS.get(frozenset(ch for lv in levels for ch in lv if ch in "CTLS"))
 
 
-def _near(sentence: str, mods: list[Modifier], kind: str, start: int, end: int, after: bool) -> Modifier | None:
-    """The modifier of `kind` nearest before the finding (else after, if allowed) within the same phrase."""
+def _near(low: str, mods: list[Modifier], kind: str, start: int, end: int, after: bool) -> Modifier | None:
+    """The modifier of `kind` inside the finding, else nearest before it (else after, if allowed) within
+    the same phrase."""
     brk = _SEG_BREAK if kind == "levels" else _GAP_BREAK
     best: Modifier | None = None
     for mod in mods:
         if mod[0] != kind:
             continue
+        if mod[2] >= start and mod[3] <= end:
+            return mod  # "pain in the left low back", "lumbar stenosis"
         if mod[3] <= start:
-            gap = sentence[mod[3] : start]
+            gap = low[mod[3] : start]
             if gap.count(" ") <= _WINDOW_WORDS and not brk.search(gap):
                 best = mod  # keep the nearest preceding one
         elif after and mod[2] >= end and best is None:
-            gap = sentence[end : mod[2]]
+            gap = low[end : mod[2]]
             if gap.count(" ") <= _WINDOW_WORDS and not brk.search(gap):
                 return mod
             break
     return best
 
 
-def _make(
-    key: str,
-    start: int,
-    end: int,
-    sentence: str,
-    section: str,
-    family: bool,
-    trig: list[Trigger],
-    mods: list[Modifier],
-    modic_type: int | None = None,
-) -> Finding:
-    status, experiencer = status_at(sentence, trig, start, end)
-    if family:
-        experiencer = "other"
-    side = level = None
-    levels: tuple[str, ...] = ()
-    if key not in _NO_MODIFIERS and mods:
-        found = _near(sentence, mods, "side", start, end, key in _SIDE_AFTER)
-        side = found[1] if found else None
-        found = _near(sentence, mods, "level", start, end, True)
-        level = found[1] if found else None
-        found = _near(sentence, mods, "levels", start, end, True)
-        levels = tuple(found[1].split("|")) if found else ()
-        if level is None and levels:
-            level = _level_from(levels)
-    return Finding(key, status, sentence, section, experiencer, side, level, levels, modic_type)
+def _lower(text: str) -> str:
+    """Lowercase with the same length (a few characters lowercase to two; those stay as they are)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _read_sentence(sentence: str, section: str, family: bool, out: dict[Finding, None]) -> None:
-    """Add the findings of one sentence to `out` (insertion-ordered, duplicates dropped)."""
-    hits: list[tuple[str, int, int, int | None]] = []
-    for m in FINDINGS.finditer(sentence):
-        key = m.lastgroup
-        if key is None:
-            continue
-        if key == "stenosis" and NON_SPINAL_STENOSIS.search(sentence, max(0, m.start() - 30), m.start()):
-            continue
-        if key == "modic_change":
-            types = sorted({_ROMAN[t.lower()] for t in MODIC_TYPE.findall(m.group())})
-            for t in types or [None]:
-                hits.append((key, m.start(), m.end(), t))
-            continue
-        hits.append((key, m.start(), m.end(), None))
-        if key == "disc_degeneration" and HERNIATION_WORD.search(m.group()):
-            hits.append(("disc_herniation", m.start(), m.end(), None))
-    symptom: bool | None = None
-    for m in DURATIONS.finditer(sentence):
-        adj = m.group("adj")
-        if adj is not None:
-            a = adj.lower().replace("-", "")
-            hits.append((f"duration_{a}", m.start(), m.end(), None))
-            continue
-        if symptom is None:
-            symptom = SYMPTOM.search(sentence) is not None
-        if not symptom:
-            continue
-        if m.group("unit") is not None:
-            weeks = _weeks(m.group("num"), m.group("unit"))
-        elif m.group("unit2") is not None:
-            weeks = _weeks(m.group("num2"), m.group("unit2"))
-        else:
-            weeks = _weeks(m.group("num3"), m.group("unit3"))
-        if weeks > 0:
-            hits.append((duration_key(weeks), m.start(), m.end(), None))
-    if section != "imaging":
-        for m in VERTEBRAL_LINK.finditer(sentence):
-            at = "at" if m.group("at") else ("at2" if m.group("at2") else "at3")
-            hits.append(("vertebral_link", m.start(at), m.end(at), None))
-    if not hits:
+class _Bucket:
+    """What one sentence holds: finding hits, triggers, modifiers."""
+
+    __slots__ = ("hits", "triggers", "mods", "segs", "sorted_triggers")
+
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.triggers: list[Trigger] = []
+        self.mods: list[Modifier] = []
+        self.segs: list[tuple[str, int, int]] = []
+        self.sorted_triggers = True
+
+
+def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) -> None:
+    """Record a finding match: Modic types, the herniation inside "degenerative and protruding disc",
+    side/level words inside the phrase; skip a stenosis of a vessel or valve."""
+    if key == "stenosis" and NON_SPINAL_STENOSIS.search(low, max(0, m_start - 30), m_start):
         return
-    hits.sort(key=lambda h: h[1])
-    trig = triggers(sentence)
-    mods = _modifiers(sentence)
-    for key, start, end, modic_type in hits:
-        out[_make(key, start, end, sentence, section, family, trig, mods, modic_type)] = None
+    if key == "modic_change":
+        types = sorted({_ROMAN[t] for t in MODIC_TYPE.findall(low, m_start, m_end)})
+        for t in types or [None]:
+            bucket.hits.append((key, m_start, m_end, t))
+        return
+    bucket.hits.append((key, m_start, m_end, None))
+    if key == "disc_degeneration" and HERNIATION_WORD.search(low, m_start, m_end):
+        bucket.hits.append(("disc_herniation", m_start, m_end, None))
+    if m_end - m_start > 12 and _MODIFIER_HINT.search(low, m_start, m_end):
+        for w_start, w_end, w in _MODIFIER_WORDS.spans(low, m_start, m_end):
+            kind = w.lastgroup
+            if kind == "level":
+                word = w.group("level")
+                bucket.mods.append(("level", "sacral" if word == "sacrum" else word, w_start, w_end))
+            elif kind is not None:
+                bucket.mods.append(("side", kind, w_start, w_end))
+
+
+def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
+    """Record a duration: an adjective, or a time span in a sentence about symptoms."""
+    adj = m.group("adj")
+    if adj is not None:
+        bucket.hits.append(("duration_" + adj.replace("-", ""), m_start, m_end, None))
+        return
+    if SYMPTOM.search(low, sent.start, sent.end) is None:
+        return
+    if m.group("unit") is not None:
+        weeks = _weeks(m.group("num"), m.group("unit"))
+    elif m.group("unit2") is not None:
+        weeks = _weeks(m.group("num2"), m.group("unit2"))
+    else:
+        weeks = _weeks(m.group("num3"), m.group("unit3"))
+    if weeks > 0:
+        bucket.hits.append((duration_key(weeks), m_start, m_end, None))
+
+
+def _collect(norm: str, low: str, sents: list[Sentence]) -> dict[int, _Bucket]:
+    """One pass over the text: every match goes to the sentence it lies in (none in headers or gaps)."""
+    buckets: dict[int, _Bucket] = {}
+    n = len(sents)
+
+    def bucket_for(i: int) -> _Bucket:
+        b = buckets.get(i)
+        if b is None:
+            b = buckets[i] = _Bucket()
+        return b
+
+    i = 0
+    for m_start, m_end, m in _MAIN.spans(low, 0, len(low)):
+        while i < n and m_start >= sents[i].end:
+            i += 1
+        if i == n:
+            break
+        sent = sents[i]
+        if m_start < sent.start or m_end > sent.end:
+            continue
+        kind = m.lastgroup
+        if kind is None or kind == "pseudo":
+            continue
+        if kind in _FINDING_KINDS:
+            _finding_hit(low, kind, m_start, m_end, bucket_for(i))
+        elif kind in _DURATION_KINDS:
+            _duration_hit(low, m, m_start, m_end, sent, bucket_for(i))
+        elif kind in _MODIFIER_KINDS:
+            if kind == "level":
+                word = m.group("level")
+                bucket_for(i).mods.append(("level", "sacral" if word == "sacrum" else word, m_start, m_end))
+            else:
+                bucket_for(i).mods.append(("side", kind, m_start, m_end))
+        elif kind != "hist_preyear" or m_start == sent.start:
+            bucket_for(i).triggers.append((kind, m_start, m_end))
+    if not buckets:
+        return buckets
+    if _LINK_HINT.search(low) is not None:
+        i = 0
+        for _s, m_end, m in _LINKS.spans(low, 0, len(low)):
+            while i < n and _s >= sents[i].end:
+                i += 1
+            if i == n:
+                break
+            if _s < sents[i].start or m_end > sents[i].end or sents[i].section == "imaging":
+                continue
+            at = "at" if m.group("at") else ("at2" if m.group("at2") else "at3")
+            b = bucket_for(i)
+            b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
+            b.hits.sort(key=lambda h: h[1])
+    # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
+    i = 0
+    for m in SEGMENTS.finditer(norm):
+        pos = m.start()
+        while i < n and pos >= sents[i].end:
+            i += 1
+        if i == n:
+            break
+        b = buckets.get(i)
+        if b is None or pos < sents[i].start:
+            continue
+        if m.group("n1") is None:
+            b.mods.append(("side", "left" if m.group() == "L" else "right", pos, m.end()))
+        else:
+            seg = _segment(m)
+            if seg is not None:
+                b.segs.append((seg, pos, m.end()))
+    for mark in ";:":
+        pos = low.find(mark)
+        i = 0
+        while pos != -1:
+            while i < n and pos >= sents[i].end:
+                i += 1
+            if i == n:
+                break
+            b = buckets.get(i)
+            if b is not None and pos >= sents[i].start:
+                b.triggers.append(("term", pos, pos + 1))
+                b.sorted_triggers = False
+            pos = low.find(mark, pos + 1)
+    return buckets
+
+
+def _levels(low: str, bucket: _Bucket) -> list[Modifier]:
+    """The bucket's modifiers with segment runs merged ("L3-4, L4-5 and L5-S1" is one list), in order."""
+    mods = bucket.mods
+    segs = bucket.segs
+    i = 0
+    while i < len(segs):
+        values = [segs[i][0]]
+        s, e = segs[i][1], segs[i][2]
+        j = i + 1
+        while j < len(segs) and _SEG_JOIN.fullmatch(low, e, segs[j][1]):
+            values.append(segs[j][0])
+            e = segs[j][2]
+            j += 1
+        mods.append(("levels", "|".join(values), s, e))
+        i = j
+    if len(mods) > 1:
+        mods.sort(key=lambda x: x[2])
+    return mods
 
 
 def read(text: str, section: str = "assessment") -> list[Finding]:
@@ -306,13 +391,40 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
     Callers pass "assessment" for an encounter's assessment text and "imaging" for an imaging report;
     headers inside the text switch sections (see sentences.section_for_header).
     """
-    if not text or _PREFILTER.search(text) is None:
+    if not text:
         return []
+    if "  " in text or "\t" in text or "\r" in text or "\u00a0" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
+    low = _lower(text)
+    if _PREFILTER.search(low) is None:
+        return []
+    sents = split(text, section)
+    buckets = _collect(text, low, sents)
     out: dict[Finding, None] = {}
-    for sent in split(text, section):
-        raw = text[sent.start : sent.end]
-        if _PREFILTER.search(raw) is None:
+    for i, bucket in sorted(buckets.items()):
+        if not bucket.hits:
             continue
-        sentence = _WS.sub(" ", raw) if ("  " in raw or "\n" in raw or "\t" in raw) else raw
-        _read_sentence(sentence, sent.section, sent.family, out)
+        sent = sents[i]
+        sentence = text[sent.start : sent.end]
+        trig = bucket.triggers
+        if not bucket.sorted_triggers:
+            trig.sort(key=lambda t: t[1])
+        mods = _levels(low, bucket) if (bucket.mods or bucket.segs) else bucket.mods
+        for key, h_start, h_end, modic_type in bucket.hits:
+            status, experiencer = status_at(low, trig, h_start, h_end)
+            if sent.family:
+                experiencer = "other"
+            side = level = None
+            levels: tuple[str, ...] = ()
+            if mods and key not in _NO_MODIFIERS:
+                found = _near(low, mods, "side", h_start, h_end, key in _SIDE_AFTER)
+                side = found[1] if found else None
+                found = _near(low, mods, "level", h_start, h_end, True)
+                level = found[1] if found else None
+                found = _near(low, mods, "levels", h_start, h_end, True)
+                levels = tuple(found[1].split("|")) if found else ()
+                if level is None and levels:
+                    level = _level_from(levels)
+            finding = Finding(key, status, sentence, sent.section, experiencer, side, level, levels, modic_type)
+            out[finding] = None
     return list(out)

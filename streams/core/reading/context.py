@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TRIGGERS", "Trigger", "triggers", "status_at"]
+from streams.core.reading.scan import Scanner, words
+
+__all__ = ["TRIGGERS", "TRIGGER_STEMS", "Trigger", "triggers", "status_at"]
 
 _MAX_WORDS = 10
 _MAX_WORDS_EXPERIENCER = 6
@@ -40,7 +42,8 @@ TRIGGERS = re.compile(
     r"|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few)[\s-]+(?:day|week|month|year)s?"
     r"(?:'s?)?[\s-]+(?:history|hx)\s+of|long(?:[\s-]standing)?\s+history\s+of|history\s+of\s+present\s+illness"
     r"|prior\s+to|no\s+longer\s+(?:able|working)|not\s+able|unable"
-    r"|(?:\d+|[a-z]+)[\s-]*(?:year|yr|month|week|day)s?[\s-]*old|previously\s+(?:described|noted|reported|documented"
+    r"|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|few)[\s-]*"
+    r"(?:year|yr|month|week|day)s?[\s-]*old|previously\s+(?:described|noted|reported|documented"
     r"|mentioned|discussed|seen)|present(?:s|ing|ed)?\s+with\s+(?:a\s+)?history\s+of"
     r"|not\s+(?:clearly\s+|necessarily\s+|really\s+)?(?:associated|related|correlated?|attributable|due|secondary)"
     r"|(?:does|did|do)\s+not\s+(?:really\s+|clearly\s+)?(?:correlate|explain|account))\b)"
@@ -72,26 +75,69 @@ TRIGGERS = re.compile(
     r"|(?P<exp_post>\b(?:in\s+(?:his|her|their|the\s+patient's)\s+" + _RELATIVE + r"|runs\s+in\s+the\s+family)\b)"
     r"|(?P<hist_both>\bpreviously\b)"
     r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had)\s+resolved|resolved)\b)"
-    r"|(?P<hist_preyear>^in\s+(?:[a-z]+\s+)?(?:19|20)\d\d\b)"
+    r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
     r"|(?P<hist_pre>\b(?:history\s+of|hx\s+of|h/o|status\s+post|s/p|prior|previous|past|former"
     r"|formerly|remote|old)\b)"
     r"|(?P<term>\b(?:but|however|although|though|except|apart\s+from|aside\s+from|which|who|whose|yet"
     r"|nevertheless|now|currently|presently|today|presents?|presenting|complains?|complaining|c/o|reports?"
     r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
-    r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than)\b|[;:])",
-    re.IGNORECASE,
+    r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than)\b)",
 )
 
-Trigger = tuple[str, int, int]  # (group name, start, end) within the sentence
+Trigger = tuple[str, int, int]  # (group name, start, end) in the text
+
+# Every trigger starts with one of these (scan.py); tests check them against the corpus.
+_COPULA_WORDS = "suspected possible questionable likely considered probable not absent ruled excluded negative unlikely"
+_RELATIVES = (
+    "mother father brother sister mom dad son daughter wife husband spouse parent sibling grand aunt uncle "
+    "cousin niece nephew twin"
+)
+TRIGGER_STEMS = (
+    *words(
+        "not no without w/o gram fail long history prior unable previous present doesn didn suspect question "
+        "cannot can't couldn versus vs negative absent absence ruled rules excluded unlikely den free never none "
+        "neither nor rather instead resolution if suspic rule r/o possib consider suggest might may could "
+        "concern probab likely differential evaluate assess check screen look test work risk unless whether "
+        "should presum equivocal family fh runs resolved h/o hx s/p past former remote old but however although "
+        "though except apart aside which who whose yet nevertheless now currently presently today complain c/o "
+        "report states positive significant notable remarkable secondary due caused attributed related "
+        "otherwise then than his her their patient' one two three four five six seven eight nine ten eleven "
+        "twelve several few many"
+    ),
+    *_RELATIVES.split(),
+    *("has not", "have not", "had not", "has been", "have been", "has resolved", "have resolved", "had resolved"),
+    *("does not", "did not", "do not", "can not", "could not", "may not", "to be", "at risk", "in case"),
+    *("for the", "over the", "in the", "during the", "within the", "the patient", "status post", "in his"),
+    *("in her", "in their", "to evaluate", "to assess", "to check", "to screen", "to look", "to test"),
+    *(f"{c} {w}" for c in ("is", "are", "was", "were") for w in _COPULA_WORDS.split()),
+    *(f"in {m}" for m in words("1 2 jan feb mar apr may jun jul aug sep oct nov dec")),
+    *(f"{d}{sep}" for d in range(100) for sep in (" ", "-")),
+)
+_SCANNER = Scanner(TRIGGERS, TRIGGER_STEMS)
 
 
-def triggers(sentence: str) -> list[Trigger]:
-    """All triggers and terminators of a sentence, in order (pseudo-triggers dropped)."""
+def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]:
+    """Triggers and terminators in the sentence text[start:end] (lowercased), in order; pseudo dropped.
+
+    "In 2006, ..." is historical only when it opens the sentence.
+    """
+    stop = len(text) if end is None else end
     out: list[Trigger] = []
-    for m in TRIGGERS.finditer(sentence):
+    for m_start, m_end, m in _SCANNER.spans(text, start, stop):
         kind = m.lastgroup
-        if kind is not None and kind != "pseudo":
-            out.append((kind, m.start(), m.end()))
+        if kind is None or kind == "pseudo" or (kind == "hist_preyear" and m_start != start):
+            continue
+        out.append((kind, m_start, m_end))
+    # ";" and ":" end a scope; they follow a word directly, so they are found here, not by the scanner.
+    added = False
+    for mark in ";:":
+        i = text.find(mark, start, stop)
+        while i != -1:
+            out.append(("term", i, i + 1))
+            added = True
+            i = text.find(mark, i + 1, stop)
+    if added:
+        out.sort(key=lambda t: t[1])
     return out
 
 
@@ -99,7 +145,7 @@ _RANK = {"negated": 3, "hypothetical": 2, "historical": 1}
 _STATUS = {"neg": "negated", "hyp": "hypothetical", "hist": "historical"}
 
 
-def status_at(sentence: str, found: list[Trigger], start: int, end: int) -> tuple[str, str]:
+def status_at(text: str, found: list[Trigger], start: int, end: int) -> tuple[str, str]:
     """(status, experiencer) of a finding at [start, end) given the sentence's triggers."""
     status = "affirmed"
     experiencer = "patient"
@@ -113,7 +159,7 @@ def status_at(sentence: str, found: list[Trigger], start: int, end: int) -> tupl
         head, _, direction = kind.partition("_")
         if direction.startswith("post"):
             continue  # "both" triggers apply in both directions
-        gap = sentence.count(" ", t_end, start)
+        gap = text.count(" ", t_end, start)
         if head == "exp":
             if gap <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
@@ -132,7 +178,7 @@ def status_at(sentence: str, found: list[Trigger], start: int, end: int) -> tupl
         head, _, direction = kind.partition("_")
         if direction.startswith("pre"):
             continue
-        gap = sentence.count(" ", end, t_start)
+        gap = text.count(" ", end, t_start)
         if head == "exp":
             if gap <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"

@@ -25,11 +25,19 @@ from __future__ import annotations
 
 import re
 
+from streams.core.reading.scan import words
+
 __all__ = [
     "FINDINGS",
     "DURATIONS",
     "VERTEBRAL_LINK",
-    "MODIFIERS",
+    "MODIFIER_WORDS",
+    "SEGMENTS",
+    "FINDING_STEMS",
+    "DURATION_STEMS",
+    "VERTEBRAL_LINK_STEMS",
+    "MODIFIER_STEMS",
+    "PREFILTER_STEMS",
     "SYMPTOM",
     "NON_SPINAL_STENOSIS",
     "MODIC_TYPE",
@@ -38,7 +46,6 @@ __all__ = [
     "HERNIATION_WORD",
 ]
 
-_I = re.IGNORECASE
 _DISC = r"dis[ck]s?"
 
 # One alternation, one named group per finding key. Order matters where phrases overlap: Modic before
@@ -104,25 +111,27 @@ FINDINGS = re.compile(
     r"|(?P<sciatica>sciatica|sciatic(?:\s+nerve)?[\s-]+(?:type\s+)?(?:pain|symptoms?|neuralgia|irritation)"
     r"|ischialgia)"
     r")\b",
-    _I,
 )
 
 # Vessels and valves, checked on the words just before a bare "stenosis".
 NON_SPINAL_STENOSIS = re.compile(
     r"(?:aortic|mitral|valv\w*|carotid|renal|pyloric|tracheal|subglottic|urethral|meatal|pulmonic|pulmonary"
     r"|tricuspid|coronary|arterial|artery|biliary|ductal|esophageal|anastomotic|vascular)\W+(?:\w+\W+)?$",
-    _I,
 )
 
 # "degenerative and protruding disc" is read as one disc_degeneration match; this finds the herniation in it.
-HERNIATION_WORD = re.compile(r"herniat|protru|extru", _I)
+HERNIATION_WORD = re.compile(r"herniat|protru|extru")
 
-MODIC_TYPE = re.compile(r"\b(?:type\s*)?([123]|iii|ii|i)\b", _I)
+MODIC_TYPE = re.compile(r"\b(?:type\s*)?([123]|iii|ii|i)\b")
 
 # Duration: an adjective in front of a back term ("acute on chronic low back pain") or a time span.
 _NUM = (
     r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
     r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several|many|a|an"
+)
+_NUM2 = (
+    r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
+    r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several"
 )
 _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
 DURATIONS = re.compile(
@@ -134,10 +143,9 @@ DURATIONS = re.compile(
     r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
     r"|over|greater\s+than|more\s+than|less\s+than|at\s+least|>|<|~)\s*)*"
     r"(?P<num>" + _NUM + r")?(?:\s*(?:to|-)\s*(?:\d+|[a-z]+))?[\s-]*(?P<unit>" + _UNIT + r")\b"
-    r"|\b(?P<num2>" + _NUM + r")[\s-]+(?P<unit2>day|week|month|year)s?(?:'s?)?[\s-]+(?:history|duration)"
+    r"|\b(?P<num2>" + _NUM2 + r")[\s-]+(?P<unit2>day|week|month|year)s?(?:'s?)?[\s-]+(?:history|duration)"
     r"|\b(?:began|started|start|onset|beginning)\b[^.;\n]{0,30}?\b(?P<num3>" + _NUM + r")\s+"
     r"(?P<unit3>" + _UNIT + r")\s+ago\b",
-    _I,
 )
 NUMBERS = {
     "one": 1.0, "a": 1.0, "an": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
@@ -146,7 +154,7 @@ NUMBERS = {
 }  # fmt: skip
 UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}
 # A time span counts as the pain's duration only in a sentence about symptoms.
-SYMPTOM = re.compile(r"pain|back|lbp|lumbago|sciatica|radicul|symptom|ache|discomfort", _I)
+SYMPTOM = re.compile(r"pain|back|lbp|lumbago|sciatica|radicul|symptom|ache|discomfort")
 
 # The provider ties the pain to endplate/Modic changes. Group `at` marks where status triggers look.
 _LINKED = r"(?:end\s?-?plates?|modic|vertebral\s+body\s+(?:edema|marrow|changes?))"
@@ -158,14 +166,55 @@ VERTEBRAL_LINK = re.compile(
     r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at3>(?:the\s+)?(?:likely\s+|probable\s+)?(?:pain\s+)?"
     r"(?:source|cause|generator|etiology|origin)s?\s+of|explains?|accounts?\s+for|responsible\s+for|causing"
     r"|producing)\b[^.;\n]{0,40}?\b(?:pain|lbp|symptoms?)\b",
-    _I,
 )
 
-# Side, level words and spinal segments near a finding: one pass per sentence.
-MODIFIERS = re.compile(
-    r"\b(?:(?P<left>(?i:left|lt)|L(?![-/]?\w))|(?P<right>(?i:right|rt)|R(?![-/]?\w))"
-    r"|(?P<bilateral>(?i:bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l)))"
-    r"(?:[\s-]*(?i:sided))?\b"
-    r"|\b(?P<level>(?i:lumbosacral|thoracolumbar|cervicothoracic|lumbar|thoracic|cervical|sacral|sacrum))\b"
-    r"|\b(?P<seg>[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b"
+# Side and level words near a finding (on lowercased text), and spinal segments and single-letter sides
+# "L"/"R" (on the original text: case tells "L5" and "L" from "l"). One pass of each per sentence.
+MODIFIER_WORDS = re.compile(
+    r"\b(?:(?P<left>left|lt)|(?P<right>right|rt)"
+    r"|(?P<bilateral>bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l))"
+    r"(?:[\s-]*sided)?\b"
+    r"|\b(?P<level>lumbosacral|thoracolumbar|cervicothoracic|lumbar|thoracic|cervical|sacral|sacrum)\b"
+)
+# Starts with a character class (fast scan); the look-behind stands in for a leading \b.
+SEGMENTS = re.compile(
+    r"[CTLSR](?<![A-Za-z0-9][CTLSR])(?:"
+    r"(?<=[LR])(?![-/]?\w)"
+    r"|(?<=[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b)"
+)
+
+# Stems every match of a pattern starts with (see scan.py); tests check them against the corpus.
+_NUMBER_STEMS = (
+    *words("one two three four five six seven eight nine ten eleven twelve fifteen eighteen twenty thirty few"),
+    *words("several couple"),
+    *(f"{d}{sep}" for d in range(100) for sep in (" ", "-", ".")),
+)
+FINDING_STEMS = (
+    *words(
+        "modic degenerat reactive endplate ddd disc disk desic dessic hnp hern rupt slip prolap seques protru "
+        "extru spondyl facet hypertroph arthritic osteoarth lumb foram subart stenos stenot fract fx myofasc "
+        "sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
+    ),
+    *("type 1", "type 2", "type 3", "type i", "vertebral end", "end plate", "end-plate", "si ", "arthropathy "),
+    *("cervical s", "cervical o", "thoracic s", "thoracic o", "spinal s", "spinal c", "spinal n", "canal s"),
+    *("canal n", "central s", "central c", "central n", "neuroforam", "neural foram", "lateral recess"),
+    *("recess s", "recess n", "dysfunction ", "ache ", "aches ", "aching ", "discomfort "),
+    *("low b", "low-b", "lower b", "lower-b", "low p", "lower p"),
+    *(f"pain {w}" for w in words("in of across involving to at radiat originat com aris")),
+)
+DURATION_STEMS = (
+    *words("acute sub-a suba chronic for since over times during past last \u00d7 began start onset beginning"),
+    "x ",
+    *_NUMBER_STEMS,
+)
+VERTEBRAL_LINK_STEMS = words("vertebr pain lbp lumbago symptom end modic")
+MODIFIER_STEMS = (
+    *words("left lt right rt bilateral b/l lumbosacral thoracolumbar cervicothoracic lumbar thoracic cervical"),
+    *("sacral", "sacrum", "both s", "both l", "both b"),
+)
+# A sentence without any of these has no finding, duration or link: skipped before the patterns run.
+PREFILTER_STEMS = words(
+    "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
+    "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
+    "mo year yr arth rupt slip prolap seques pain"
 )

@@ -148,23 +148,17 @@ for _name in (
 ):
     _HEADER_SECTIONS[_name] = _OTHER
 
-# An ALL-CAPS header: at a line start, after a sentence end, or after two spaces (run-in headers in
-# transcriptions: "CARDIAC:  Regular rate.  CHEST:  Clear."). Needs two letters in a row, so "L4-L5:" is
-# not a header; a digit after the colon ("10:30") is a clock.
-_HEADER = re.compile(
-    r"(?:^|(?<=[.!?]\s)|(?<=\s\s)|(?<=\n))[ \t]*"
-    r"(?P<name>(?=[A-Z0-9&/'(),. -]*[A-Z]{2})[A-Z][A-Z0-9&/'()-]*(?:[ ,]{1,2}[A-Z0-9&/'()-]+)*)[ \t]*:(?!\d)",
-    re.MULTILINE,
+# Header names accepted in any case at a line start ("Assessment:", "Impression:").
+_TITLE_HEADERS = frozenset(
+    {"assessment", "assessment and plan", "impression", "plan", "diagnosis", "diagnoses", "findings"}
+    | {"history of present illness", "past medical history", "physical exam", "physical examination"}
+    | {"family history", "social history", "hpi"}
 )
-# Known header names in any case at a line start ("Assessment:", "Impression:").
-_TITLE_HEADER = re.compile(
-    r"^[ \t]*(?P<name>assessment(?: and plan)?|impression|plan|diagnos[ie]s|findings|history of present illness"
-    r"|past medical history|physical exam(?:ination)?|family history|social history|hpi)[ \t]*:",
-    re.MULTILINE | re.IGNORECASE,
-)
+_HEADER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&/'(),.- ")
 
-# Candidate sentence ends: terminal punctuation followed by whitespace, or a newline.
-_BOUNDARY = re.compile(r"[.!?]+(?=[\s\"')\]]|$)|\n")
+# Candidate sentence ends: a newline, or terminal punctuation before a capital, digit, quote, bracket, newline
+# or the end. Starts with a character class, so the engine scans for it in C.
+_BOUNDARY = re.compile(r"[\n.!?](?:(?<=\n)|[.!?]*(?=[\"')\]]?(?:[ \t]+[A-Z0-9\"'(\[]|[ \t]*\n|[ \t]*$)))")
 # Abbreviations after which a period never ends a sentence (lower-cased, without the final period).
 _NEVER_SPLIT = frozenset(
     {"dr", "drs", "mr", "mrs", "ms", "vs", "e.g", "i.e", "eg", "ie", "approx", "st", "fig", "cf", "pt", "pts"}
@@ -173,9 +167,9 @@ _NEVER_SPLIT = frozenset(
 # Dose and schedule abbreviations: they end a sentence only when a capital follows ("600 mg b.i.d. He ...").
 _SOFT = frozenset(
     {"mg", "mcg", "ml", "cc", "b.i.d", "t.i.d", "q.i.d", "p.r.n", "q.d", "q.h.s", "h.s", "p.o", "a.m", "p.m"}
-    | {"q", "b.i.d.", "etc", "min", "hr", "hrs", "mos", "wks", "yrs", "inc", "no"}
+    | {"q", "etc", "min", "hr", "hrs", "mos", "wks", "yrs", "inc", "no"}
 )
-_LAST_TOKEN = re.compile(r"(\S+)$")
+_MARKER_START = frozenset("0123456789(-*\u2022")
 _LIST_MARKER = re.compile(r"\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+")
 _SPACE = re.compile(r"\s+")
 
@@ -205,37 +199,69 @@ def section_for_header(name: str, default: str) -> str:
     return ""
 
 
+def _header_before(text: str, colon: int, lo: int) -> int:
+    """Start of a header ending at `colon`, or -1.
+
+    ALL-CAPS headers (two capitals in a row, so "L4-L5:" is not one) start a line or follow a sentence end;
+    known names in any case ("Assessment:") start a line. A digit after the colon is a clock ("10:30").
+    """
+    if colon + 1 < len(text) and text[colon + 1].isdigit():
+        return -1
+    line = text.rfind("\n", lo, colon) + 1
+    if line < lo:
+        line = lo
+    name = text[line:colon].strip()
+    if name.lower() in _TITLE_HEADERS:
+        return text.index(name[0], line)
+    i = colon
+    while i > line and text[i - 1] in _HEADER_CHARS:
+        i -= 1
+    while i < colon and not text[i].isalpha():
+        i += 1
+    if i >= colon or not ("A" <= text[i] <= "Z"):
+        return -1
+    if i > line:
+        before = text[line:i].rstrip()
+        if not before or before[-1] not in ".!?":
+            return -1
+    name = text[i:colon]
+    if not any(a.isalpha() and b.isalpha() for a, b in zip(name, name[1:], strict=False)):
+        return -1
+    return i
+
+
 def _headers(text: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of every header, in text order."""
-    found: dict[int, tuple[int, int, str]] = {}
-    for m in _HEADER.finditer(text):
-        found[m.start("name")] = (m.start("name"), m.end(), m.group("name"))
-    if "ssessment" in text or ":" in text:
-        for m in _TITLE_HEADER.finditer(text):
-            found.setdefault(m.start("name"), (m.start("name"), m.end(), m.group("name")))
-    return [found[k] for k in sorted(found)]
+    found: list[tuple[int, int, str]] = []
+    colon = text.find(":")
+    last = 0
+    while colon != -1:
+        start = _header_before(text, colon, last)
+        if start >= 0:
+            end = colon + 1
+            while end < len(text) and text[end] in " \t":
+                end += 1
+            found.append((start, end, text[start:colon]))
+            last = end
+        colon = text.find(":", colon + 1)
+    return found
 
 
 def _is_end(text: str, start: int, dot: int, after: int) -> bool:
-    """Whether the period(s) at [dot, after) end the sentence that began at `start`."""
+    """Whether the period(s) at [dot, after), followed by a capital, digit or line end, end the sentence."""
     if text[dot] != ".":
         return True
-    m = _LAST_TOKEN.search(text, start, dot)
-    token = m.group(1).lower() if m else ""
-    nxt = text[after : after + 3].lstrip()[:1]
-    if not nxt:
-        return True
+    sp = text.rfind(" ", start, dot)
+    token = text[sp + 1 if sp >= start else start : dot].lower().lstrip("(")
     if token in _NEVER_SPLIT:
         return False
+    nxt = text[after : after + 2].strip()[:1]
     if token == "no" and nxt.isdigit():
         return False
     if len(token) == 1 and token.isalpha() and text[dot - 1].isupper():
         return False  # an initial ("J. Smith")
-    if token.isdigit() and len(token) <= 2 and text[start:dot].strip().lstrip("(") == token:
-        return False  # a list marker "2." opens the sentence, it does not end one
-    if token in _SOFT or token.rstrip(".") in _SOFT:
-        return nxt.isupper()
-    return nxt.isupper() or nxt.isdigit() or nxt in "\"'(["
+    # A list marker "2." opens the sentence, it does not end one.
+    return not (token.isdigit() and len(token) <= 2 and text[start:dot].strip().lstrip("(") == token)
 
 
 def _sentences_in(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -243,25 +269,27 @@ def _sentences_in(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = lo
     for m in _BOUNDARY.finditer(text, lo, hi):
-        if m.group() == "\n":
-            end = m.start()
-        elif _is_end(text, start, m.start(), m.end()):
-            end = m.end()
-        else:
-            continue
-        spans.append((start, end))
-        start = m.end()
+        pos = m.start()
+        if text[pos] == "\n":
+            spans.append((start, pos))
+            start = pos + 1
+        elif _is_end(text, start, pos, m.end()):
+            spans.append((start, m.end()))
+            start = m.end()
     spans.append((start, hi))
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        marker = _LIST_MARKER.match(text, s, e)
-        if marker:
-            s = marker.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and any(c.isalnum() for c in text[s:e]):
+        seg = text[s:e]
+        stripped = seg.strip()
+        if not stripped:
+            continue
+        s += len(seg) - len(seg.lstrip())
+        e = s + len(stripped)
+        if stripped[0] in _MARKER_START:
+            marker = _LIST_MARKER.match(text, s, e)
+            if marker:
+                s = marker.end()
+        if e > s:
             out.append((s, e))
     return out
 

@@ -1,0 +1,61 @@
+"""The stem scanners (streams/core/reading/scan.py) find exactly what the plain patterns find.
+
+The fast path is only correct if every match of a pattern starts a word with one of its stems. This runs
+both ways over every note of the MTSamples.com corpus (https://www.mtsamples.com, via
+/work/shared/data/mtsamples/notes.jsonl) and over the unit-test phrases, and compares the matches.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import streams.core.reading as reading
+from streams.core.reading import context
+from streams.core.reading.scan import Scanner, trie_pattern
+
+NOTES = Path("/work/shared/data/mtsamples/notes.jsonl")
+PHRASES = [
+    "no evidence of radiculopathy, stenosis or fracture; possible S1 radiculopathy.",
+    "History of L4-5 disc herniation. Mother had sciatica. 3-week history of low back pain x 6 months.",
+    "If MRI shows Modic changes, consider basivertebral nerve ablation. In 2006, she was 87-year-old.",
+    "Radiculopathy could not be ruled out; the patient's father has spinal stenosis; pain in the left low back.",
+    "Low back pain secondary to vertebral endplate degeneration; vertebrogenic lumbar pain \u00d7 2 weeks.",
+]
+SCANNERS = {
+    "main": reading._MAIN,
+    "links": reading._LINKS,
+    "modifier words": reading._MODIFIER_WORDS,
+    "triggers": context._SCANNER,
+}
+
+
+def _texts() -> list[str]:
+    texts = list(PHRASES)
+    if NOTES.exists():
+        with NOTES.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh]
+    return [reading._lower(reading._SPACES.sub(" ", t)) for t in texts]
+
+
+@pytest.mark.parametrize("name", sorted(SCANNERS))
+def test_scanner_equals_plain_finditer(name: str) -> None:
+    scanner = SCANNERS[name]
+    for low in _texts():
+        fast = [(s, e, m.lastgroup) for s, e, m in scanner.spans(low, 0, len(low))]
+        plain = [(m.start(), m.end(), m.lastgroup) for m in scanner.pattern.finditer(low)]
+        assert fast == plain
+
+
+def test_trie_pattern() -> None:
+    pattern = re.compile(trie_pattern(["no", "not", "never", "nor"]))
+    assert [m.group() for m in pattern.finditer("no not never nor n")] == ["no", "no", "never", "no"]
+
+
+def test_scanner_at_range_start_and_inside_words() -> None:
+    scanner = Scanner(re.compile(r"\b(?P<x>radicul\w*)"), ["radicul"])
+    text = "radiculitis, polyradiculopathy and radicular pain"
+    assert [(s, e) for s, e, _ in scanner.spans(text, 0, len(text))] == [(0, 11), (35, 44)]
