@@ -78,6 +78,10 @@ def _ratio(a: int, b: int) -> float:
     return a / b if b else float("nan")
 
 
+def _fmt(a: int, b: int) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
 def table(name: str, result: dict[str, Any]) -> str:
     """Markdown rows: per status and overall (micro) precision and recall."""
     rows = []
@@ -87,7 +91,7 @@ def table(name: str, result: dict[str, Any]) -> str:
             t, p, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
         else:
             t, p, n = tp[status], fp[status], fn[status]
-        rows.append(f"| {name} | {status} | {t + n} | {_ratio(t, t + p):.2f} | {_ratio(t, t + n):.2f} |")
+        rows.append(f"| {name} | {status} | {t + n} | {_fmt(t, t + p)} | {_fmt(t, t + n)} |")
     return "\n".join(rows)
 
 
