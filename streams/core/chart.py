@@ -125,11 +125,10 @@ class Chart:
         return None
 
     def encounter_billed(self, encounter_id: str | None, on: date) -> EncounterRecord | None:
-        """The signed encounter a claim bills: by id, else the latest signed one on or before the date."""
+        """The signed encounter a claim bills: by id, else the latest signed one on or before the date.
+        A named encounter not on file yet is None (the claim is re-evaluated when it arrives), not another."""
         if encounter_id:
-            found = self.encounter(encounter_id)
-            if found is not None:
-                return found
+            return self.encounter(encounter_id)
         before = [e for e in self.state.encounters if e.date_of_service <= on]
         return before[-1] if before else None
 
