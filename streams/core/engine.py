@@ -139,8 +139,10 @@ def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:
 # --- evaluation ----------------------------------------------------------------------------------------
 
 
-def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[Verdict]:
-    """Encounter rules on one visit, minus what a later visit of its episode already corrected."""
+def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[tuple[Verdict, bool]]:
+    """Encounter rules on one visit, each with whether a later visit of its episode already corrected it
+    (then it does not hold: raised if it never was, so the raised set does not depend on arrival order,
+    and resolved at once)."""
     out = []
     episode = chart.episode_of(enc)
     later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
@@ -148,9 +150,7 @@ def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[Verdict]:
         v = rule.check(chart, enc)
         if v is None:
             continue
-        if later and _superseded(rule, chart, v, later):
-            continue
-        out.append(v)
+        out.append((v, bool(later) and _superseded(rule, chart, v, later)))
     return out
 
 
@@ -181,20 +181,21 @@ def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, li
 def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
     chart = Chart(state, config.episode_gap_days)
     encounters, claims, prior_auths = _subjects(state, chart, event)
-    verdicts: list[Verdict] = []
+    verdicts: list[tuple[Verdict, bool]] = []  # (verdict, superseded by a later visit)
     for enc in encounters:
         if enc.lbp_code is not None:
             verdicts += _encounter_verdicts(chart, enc)
     for claim in claims:
-        verdicts += [v for rule in CLAIM_RULES if (v := rule.check(chart, claim)) is not None]
+        verdicts += [(v, False) for rule in CLAIM_RULES if (v := rule.check(chart, claim)) is not None]
     for pa in prior_auths:
-        verdicts += [v for rule in PRIOR_AUTH_RULES if (v := rule.check(chart, pa)) is not None]
+        verdicts += [(v, False) for rule in PRIOR_AUTH_RULES if (v := rule.check(chart, pa)) is not None]
 
     outputs: list[Output] = []
     holding: set[str] = set()
-    for v in verdicts:
+    for v, superseded in verdicts:
         alert = Alert.from_verdict(v, state.patient_id, event.event_id, event.occurred_at)
-        holding.add(alert.alert_id)
+        if not superseded:
+            holding.add(alert.alert_id)
         if alert.alert_id not in state.raised:
             state.remember(
                 alert.alert_id, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
