@@ -154,10 +154,18 @@ class PatientState:
 
     def remember(self, alert_id: str, raised: Raised) -> None:
         self.raised[alert_id] = raised
-        if len(self.raised) > MAX_RAISED:
-            # forget the oldest resolved alerts first, then the oldest ones
-            closed = [k for k, r in self.raised.items() if not r.open]
-            for k in (closed or list(self.raised))[: len(self.raised) - MAX_RAISED]:
+        excess = len(self.raised) - MAX_RAISED
+        if excess > 0:
+            # forget first the alerts whose subject is no longer on file (never evaluated again), then the
+            # oldest resolved, then the oldest: an alert about a subject on file (at most 24 x 11 + 24 x 4
+            # + 24 x 2 = 408 of them) is never forgotten, so it is never raised twice
+            on_file = {("encounter", e.encounter_id) for e in self.encounters}
+            on_file |= {("claim", c.claim_id) for c in self.claims}
+            on_file |= {("prior_auth", p.request_id) for p in self.prior_auths}
+            gone = [k for k, r in self.raised.items() if (r.subject_type, r.subject_id) not in on_file]
+            closed = [k for k, r in self.raised.items() if not r.open and (r.subject_type, r.subject_id) in on_file]
+            rest = [k for k, r in self.raised.items() if r.open and (r.subject_type, r.subject_id) in on_file]
+            for k in (gone + closed + rest)[:excess]:
                 del self.raised[k]
 
     def subject_on_file(self, subject_type: str, subject_id: str) -> bool:
