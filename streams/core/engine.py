@@ -258,10 +258,8 @@ def apply_provider(
 ) -> tuple[ProviderState, list[Output]]:
     if state is None:
         state = ProviderState(obs.provider_id)
-    verdict = observe(state, obs, config.share)
-    if verdict is None:
-        return state, []
-    return state, [Alert.from_verdict(verdict, None, obs.event_id, obs.occurred_at)]
+    verdicts = observe(state, obs, config.share)
+    return state, [Alert.from_verdict(v, None, obs.event_id, obs.occurred_at) for v in verdicts]
 
 
 __all__ = ["Config", "DEFAULT", "apply", "apply_provider", "observation", "alert_id"]

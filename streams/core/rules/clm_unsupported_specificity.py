@@ -1,6 +1,8 @@
 """CLM-UNSUPPORTED-SPECIFICITY: the claim carries M54.51 or M54.59 that the documentation on file does not
 support (the same test as COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED, over every encounter on file up
-to the date of service). Suggests M54.50, or a provider query.
+to the date of service). Suggests M54.50, or a provider query. A claim that names its encounter waits until
+that encounter is on file: claims often arrive before the visit is signed, and are not judged on partial
+documentation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ SUBJECT = "claim"
 
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     on = claim.date_of_service
+    if claim.encounter_id and chart.encounter(claim.encounter_id) is None:
+        return None  # the visit it bills is not on file yet: judged when it arrives
     carried = [c for c in map(normalized, claim.codes) if c in (VERTEBROGENIC_LBP, OTHER_LBP)]
     unsupported = [
         c

@@ -79,24 +79,36 @@ class ShareConfig:
     min_share: float = 0.8
 
 
-def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> Verdict | None:
-    """Add one observation; return a verdict if the window ending at its date crosses the threshold."""
+def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list[Verdict]:
+    """Add one observation; return a verdict for each window it completes that crosses the threshold.
+
+    Observations of one provider come from many patients' partitions, so they arrive out of date order:
+    every window the observation falls in (those ending at an observed date from its own date to
+    `window_days` later) is re-checked, not only the one ending at its date.
+    """
     state.window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
-    end = obs.date_of_service
-    start = end - timedelta(days=config.window_days - 1)
     newest = max(v[0] for v in state.window.values())
     keep_from = (date.fromisoformat(newest) - timedelta(days=2 * config.window_days)).isoformat()
     state.window = {k: v for k, v in state.window.items() if v[0] >= keep_from}
     if len(state.window) > MAX_WINDOW_ENCOUNTERS:
         state.window = dict(sorted(state.window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
-    s, e = start.isoformat(), end.isoformat()
-    total, share = state.window_stats(end, config)
+    first, last = obs.date_of_service, obs.date_of_service + timedelta(days=config.window_days - 1)
+    ends = sorted({d for d, _ in state.window.values() if first.isoformat() <= d <= last.isoformat()})
+    verdicts = []
+    for end_iso in ends:
+        end = date.fromisoformat(end_iso)
+        total, share = state.window_stats(end, config)
+        period = (end - EPOCH).days // config.window_days
+        if total < config.min_encounters or share < config.min_share or period in state.alerted_periods:
+            continue
+        state.alerted_periods = [*state.alerted_periods[-11:], period]
+        verdicts.append(_verdict(obs, end, total, share, period, config))
+    return verdicts
+
+
+def _verdict(obs: Observation, end: date, total: int, share: float, period: int, config: ShareConfig) -> Verdict:
+    start = end - timedelta(days=config.window_days - 1)
     unspecified = round(share * total)
-    period = (end - EPOCH).days // config.window_days
-    if total < config.min_encounters or unspecified < config.min_share * total or period in state.alerted_periods:
-        return None
-    state.alerted_periods = [*state.alerted_periods[-11:], period]
-    share = unspecified / total
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
@@ -107,10 +119,10 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> Verd
             Evidence(
                 obs.event_id,
                 "window",
-                f"{unspecified} of {total} LBP encounters from {s} to {e} coded M54.50 ({share:.0%})",
+                f"{unspecified} of {total} LBP encounters from {start} to {end} coded M54.50 ({share:.0%})",
             ),
         ),
         message=f"Provider {obs.provider_id} coded {share:.0%} of {total} low-back-pain encounters M54.50 in the "
-        f"30 days to {e} (threshold {config.min_share:.0%} of at least {config.min_encounters}); "
+        f"30 days to {end} (threshold {config.min_share:.0%} of at least {config.min_encounters}); "
         "offer documentation education.",
     )

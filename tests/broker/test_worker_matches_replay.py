@@ -1,0 +1,77 @@
+"""The worker on Kafka gives the alert ids `replay` gives on the same events: with one worker, and with two
+workers splitting the partitions of one consumer group."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from streams.generate import generate
+from streams.replay import Replay
+from tests.broker.harness import ALERT_TOPICS, Deployment, Worker
+
+PATIENTS = 300
+
+
+def replay_outputs(lines: list[bytes]) -> tuple[set[str], set[str], int]:
+    """(alert ids, resolved alert ids, dead-lettered lines) of the offline engine."""
+    alerts, resolved, dead = set(), set(), 0
+    for item in Replay().outputs(lines):
+        if isinstance(item, dict):
+            dead += 1
+        elif item.to_json()["record_type"] == "alert":
+            alerts.add(item.alert_id)
+        else:
+            resolved.add(item.alert_id)
+    return alerts, resolved, dead
+
+
+def events_consumed(worker: Worker) -> int:
+    """Input records this worker consumed, from its own /metrics."""
+    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return int(sum(float(m) for m in re.findall(r"^lbp_events_consumed_total\{[^}]*\} ([0-9.e+]+)$", text, re.M)))
+
+
+@pytest.fixture(scope="module")
+def stream() -> tuple[list[bytes], set[str], set[str], int]:
+    lines = generate(PATIENTS, seed=11).lines
+    return (lines, *replay_outputs(lines))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_alert_ids_equal_replay(deployment: Deployment, stream: tuple, workers: int) -> None:
+    lines, want_alerts, want_resolved, want_dead = stream
+    running = [Worker(deployment, f"w{i}").start() for i in range(workers)]
+    try:
+        if workers == 2:
+            time.sleep(3)  # let the group settle with both members before the stream starts
+        start = time.monotonic()
+        deployment.produce(lines)
+        expected = len(want_alerts) + len(want_resolved) + want_dead
+        records = deployment.read([*ALERT_TOPICS, "dead-letter"], until=expected, idle=5, timeout=240)
+        elapsed = time.monotonic() - start
+        consumed = [events_consumed(w) for w in running]
+    finally:
+        for w in running:
+            w.stop()
+    got_alerts = {r["alert_id"] for t, _, r in records if r.get("record_type") == "alert"}
+    got_resolved = {r["alert_id"] for t, _, r in records if r.get("record_type") == "alert.resolved"}
+    got_dead = sum(1 for t, _, r in records if t == "dead-letter")
+    print(f"\n{workers} worker(s): {len(lines)} events -> {len(got_alerts)} alerts in {elapsed:.1f}s")
+    by_rule = Counter(r["rule_id"] for t, _, r in records if r.get("record_type") == "alert")
+    print(dict(sorted(by_rule.items())))
+    # the alerts open at the end are exactly replay's
+    assert got_alerts - got_resolved == want_alerts - want_resolved, running[0].log_tail()
+    # and so are the ids raised, except an alert raised on partial data and resolved when the rest arrived
+    # in one order only (COD-INCONSISTENT-CHANGE: imaging that explains a code change arriving after the
+    # second visit); see README "Order of arrival"
+    differ = got_alerts ^ want_alerts
+    assert differ <= got_resolved | want_resolved, f"{len(differ)} alert ids differ from replay"
+    assert got_dead == want_dead
+    assert sum(consumed) == len(lines)
+    assert all(n > 0 for n in consumed), f"a worker of the group consumed nothing: {consumed}"
