@@ -52,8 +52,8 @@ def test_worker_alert_ids_equal_replay(deployment: Deployment, stream: tuple, wo
             time.sleep(3)  # let the group settle with both members before the stream starts
         start = time.monotonic()
         deployment.produce(lines)
-        expected = len(want_alerts) + len(want_resolved) + want_dead
-        records = deployment.read([*ALERT_TOPICS, "dead-letter"], until=expected, idle=5, timeout=240)
+        at_least = len(want_alerts - want_resolved) + want_dead  # the worker writes at least these
+        records = deployment.read([*ALERT_TOPICS, "dead-letter"], until=at_least, idle=5, timeout=240)
         elapsed = time.monotonic() - start
         consumed = [events_consumed(w) for w in running]
     finally:

@@ -22,6 +22,9 @@ RULE_ID = "OPS-PROVIDER-UNSPECIFIED-SHARE"
 SUBJECT = "provider"
 EPOCH = date(2015, 10, 1)
 MAX_WINDOW_ENCOUNTERS = 5000  # per provider; far above any real 30-day volume
+# How late (in dates of service) an observation may arrive behind the provider's newest and still count:
+# observations come from many partitions, each at its own pace (a backlog, a replay of history).
+LATE_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     """
     state.window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
     newest = max(v[0] for v in state.window.values())
-    keep_from = (date.fromisoformat(newest) - timedelta(days=2 * config.window_days)).isoformat()
+    keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
     state.window = {k: v for k, v in state.window.items() if v[0] >= keep_from}
     if len(state.window) > MAX_WINDOW_ENCOUNTERS:
         state.window = dict(sorted(state.window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
