@@ -8,7 +8,9 @@ documented only when it is affirmed, about the patient, and in the encounter's a
 Pure: no I/O, no clock, no models; stdlib `re` with patterns compiled at import. A text without any
 candidate stem returns at once; otherwise one stem-scanned pass (scan.py) finds findings, durations,
 ConText triggers and side/level words together, and only sentences with a finding are resolved. About
-95 microseconds per 200-600 character assessment on one core (bench/bench_reading.py).
+70 microseconds per 200-600 character assessment on one core (bench/bench_reading.py): roughly a quarter
+in that pass, an eighth in sentence splitting, the rest in Python bookkeeping around ten matches and four
+or five findings.
 
 Modules, top-down: `sentences` (splitting, section headers), `lexicon` (what is looked for, and the
 decisions behind it), `context` (status and experiencer), `scan` (the fast matching).
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, status_at
 from streams.core.reading.lexicon import (
@@ -39,7 +42,7 @@ from streams.core.reading.lexicon import (
     VERTEBRAL_LINK,
     VERTEBRAL_LINK_STEMS,
 )
-from streams.core.reading.scan import Scanner, stems_pattern, words
+from streams.core.reading.scan import Scanner, Span, stems_pattern, words
 from streams.core.reading.sentences import Sentence, split
 
 __all__ = ["Finding", "read", "FINDING_KEYS", "STATUSES", "SECTIONS", "duration_key"]
@@ -144,6 +147,8 @@ _WINDOW_WORDS = 6
 
 Modifier = tuple[str, str, int, int]  # (kind, value, start, end)
 Hit = tuple[str, int, int, int | None]  # (finding key, start, end, modic type)
+Run = tuple[str, tuple[str, ...], int, int]  # ("levels", segments, start, end)
+Mod = TypeVar("Mod", Modifier, Run)
 
 
 def duration_key(weeks: float) -> str:
@@ -199,14 +204,11 @@ def _level_from(levels: tuple[str, ...]) -> str | None:
     return _REGIONS.get(frozenset(ch for lv in levels for ch in lv if ch in "CTLS"))
 
 
-def _near(low: str, mods: list[Modifier], kind: str, start: int, end: int, after: bool) -> Modifier | None:
-    """The modifier of `kind` inside the finding, else nearest before it (else after, if allowed) within
-    the same phrase."""
-    brk = _SEG_BREAK if kind == "levels" else _GAP_BREAK
-    best: Modifier | None = None
+def _near(low: str, mods: list[Mod], brk: re.Pattern[str], start: int, end: int, after: bool) -> Mod | None:
+    """The modifier (of one kind, in text order) inside the finding, else nearest before it (else after,
+    if allowed) within the same phrase; `brk` is what ends a phrase for this kind."""
+    best: Mod | None = None
     for mod in mods:
-        if mod[0] != kind:
-            continue
         if mod[2] >= start and mod[3] <= end:
             return mod  # "pain in the left low back", "lumbar stenosis"
         if mod[3] <= start:
@@ -230,16 +232,27 @@ def _lower(text: str) -> str:
 
 
 class _Bucket:
-    """What one sentence holds: finding hits, triggers, modifiers."""
+    """What one sentence holds: finding hits, triggers, and side/level modifiers kept apart by kind (the
+    nearest-modifier search looks at one kind at a time)."""
 
-    __slots__ = ("hits", "triggers", "mods", "segs", "sorted_triggers")
+    __slots__ = ("hits", "triggers", "sides", "level_words", "segs", "sorted_triggers")
 
     def __init__(self) -> None:
         self.hits: list[Hit] = []
         self.triggers: list[Trigger] = []
-        self.mods: list[Modifier] = []
+        self.sides: list[Modifier] = []  # ("side", "left"|"right"|"bilateral", start, end)
+        self.level_words: list[Modifier] = []  # ("level", "lumbar"|..., start, end)
         self.segs: list[tuple[str, int, int]] = []
         self.sorted_triggers = True
+
+
+def _modifier(kind: str, m: re.Match[str], start: int, end: int, bucket: _Bucket) -> None:
+    """Record a side or level word matched by MODIFIER_WORDS (group `kind`)."""
+    if kind == "level":
+        word = m.group("level")
+        bucket.level_words.append(("level", "sacral" if word == "sacrum" else word, start, end))
+    else:
+        bucket.sides.append(("side", kind, start, end))
 
 
 def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) -> None:
@@ -258,11 +271,8 @@ def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) 
     if m_end - m_start > 12 and _MODIFIER_HINT.search(low, m_start, m_end):
         for w_start, w_end, w in _MODIFIER_WORDS.spans(low, m_start, m_end):
             kind = w.lastgroup
-            if kind == "level":
-                word = w.group("level")
-                bucket.mods.append(("level", "sacral" if word == "sacrum" else word, w_start, w_end))
-            elif kind is not None:
-                bucket.mods.append(("side", kind, w_start, w_end))
+            if kind is not None:
+                _modifier(kind, w, w_start, w_end, bucket)
 
 
 def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
@@ -283,41 +293,57 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
         bucket.hits.append((duration_key(weeks), m_start, m_end, None))
 
 
-def _collect(norm: str, low: str, sents: list[Sentence]) -> dict[int, _Bucket]:
-    """One pass over the text: every match goes to the sentence it lies in (none in headers or gaps)."""
+# What the collecting pass does with a match of _MAIN, by its group name: one dict look-up per match
+# instead of a chain of membership tests. Any other name is a ConText trigger.
+_SKIP, _FINDING, _DURATION, _MODIFIER, _TRIGGER, _TRIGGER_AT_START = range(6)
+_ACTIONS = {
+    "pseudo": _SKIP,
+    **dict.fromkeys(FINDING_KEYS, _FINDING),
+    **dict.fromkeys(("adj", "unit", "unit2", "unit3"), _DURATION),
+    **dict.fromkeys(("left", "right", "bilateral", "level"), _MODIFIER),
+    "hist_preyear": _TRIGGER_AT_START,  # "In 2006, ..." is historical only when it opens the sentence
+}
+
+
+def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> dict[int, _Bucket]:
+    """Every match of the one pass goes to the sentence it lies in (none in headers or gaps).
+
+    Sentences are in text order and do not overlap, so one index walks forward with the matches. A
+    sentence gets a bucket as soon as it holds a match that is not a pseudo-trigger (even one that then
+    records nothing); the vertebral-link pass runs only when some sentence has one.
+    """
     buckets: dict[int, _Bucket] = {}
     n = len(sents)
-
-    def bucket_for(i: int) -> _Bucket:
-        b = buckets.get(i)
-        if b is None:
-            b = buckets[i] = _Bucket()
-        return b
-
+    actions = _ACTIONS
     i = 0
-    for m_start, m_end, m in _MAIN.spans(low, 0, len(low)):
-        while i < n and m_start >= sents[i].end:
+    s_start, s_end = sents[0][0], sents[0][1]
+    for m_start, m_end, m in spans:
+        if m_start >= s_end:
             i += 1
-        if i == n:
-            break
-        sent = sents[i]
-        if m_start < sent.start or m_end > sent.end:
+            while i < n and m_start >= sents[i][1]:
+                i += 1
+            if i == n:
+                break
+            s_start, s_end = sents[i][0], sents[i][1]
+        if m_start < s_start or m_end > s_end:
             continue
         kind = m.lastgroup
-        if kind is None or kind == "pseudo":
+        if kind is None:
             continue
-        if kind in _FINDING_KINDS:
-            _finding_hit(low, kind, m_start, m_end, bucket_for(i))
-        elif kind in _DURATION_KINDS:
-            _duration_hit(low, m, m_start, m_end, sent, bucket_for(i))
-        elif kind in _MODIFIER_KINDS:
-            if kind == "level":
-                word = m.group("level")
-                bucket_for(i).mods.append(("level", "sacral" if word == "sacrum" else word, m_start, m_end))
-            else:
-                bucket_for(i).mods.append(("side", kind, m_start, m_end))
-        elif kind != "hist_preyear" or m_start == sent.start:
-            bucket_for(i).triggers.append((kind, m_start, m_end))
+        action = actions.get(kind, _TRIGGER)
+        if action == _SKIP or (action == _TRIGGER_AT_START and m_start != s_start):
+            continue
+        bucket = buckets.get(i)
+        if bucket is None:
+            bucket = buckets[i] = _Bucket()
+        if action == _FINDING:
+            _finding_hit(low, kind, m_start, m_end, bucket)
+        elif action == _DURATION:
+            _duration_hit(low, m, m_start, m_end, sents[i], bucket)
+        elif action == _MODIFIER:
+            _modifier(kind, m, m_start, m_end, bucket)
+        else:
+            bucket.triggers.append((kind, m_start, m_end))
     if not buckets:
         return buckets
     if _LINK_HINT.search(low) is not None:
@@ -330,9 +356,11 @@ def _collect(norm: str, low: str, sents: list[Sentence]) -> dict[int, _Bucket]:
             if _s < sents[i].start or m_end > sents[i].end or sents[i].section == "imaging":
                 continue
             at = "at" if m.group("at") else ("at2" if m.group("at2") else "at3")
-            b = bucket_for(i)
+            b = buckets.get(i)
+            if b is None:
+                b = buckets[i] = _Bucket()
             b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
-            b.hits.sort(key=lambda h: h[1])
+            b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
     for m in SEGMENTS.finditer(norm):
@@ -345,7 +373,7 @@ def _collect(norm: str, low: str, sents: list[Sentence]) -> dict[int, _Bucket]:
         if b is None or pos < sents[i].start:
             continue
         if m.group("n1") is None:
-            b.mods.append(("side", "left" if m.group() == "L" else "right", pos, m.end()))
+            b.sides.append(("side", "left" if m.group() == "L" else "right", pos, m.end()))
         else:
             seg = _segment(m)
             if seg is not None:
@@ -366,10 +394,13 @@ def _collect(norm: str, low: str, sents: list[Sentence]) -> dict[int, _Bucket]:
     return buckets
 
 
-def _levels(low: str, bucket: _Bucket) -> list[Modifier]:
-    """The bucket's modifiers with segment runs merged ("L3-4, L4-5 and L5-S1" is one list), in order."""
-    mods = bucket.mods
-    segs = bucket.segs
+_START = itemgetter(1)
+_MOD_START = itemgetter(2)
+
+
+def _segment_runs(low: str, segs: list[tuple[str, int, int]]) -> list[Run]:
+    """Segment runs merged ("L3-4, L4-5 and L5-S1" is one list), in text order."""
+    runs: list[Run] = []
     i = 0
     while i < len(segs):
         values = [segs[i][0]]
@@ -379,11 +410,9 @@ def _levels(low: str, bucket: _Bucket) -> list[Modifier]:
             values.append(segs[j][0])
             e = segs[j][2]
             j += 1
-        mods.append(("levels", "|".join(values), s, e))
+        runs.append(("levels", tuple(values), s, e))
         i = j
-    if len(mods) > 1:
-        mods.sort(key=lambda x: x[2])
-    return mods
+    return runs
 
 
 def read(text: str, section: str = "assessment") -> list[Finding]:
@@ -399,33 +428,54 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
     low = _lower(text)
     if _PREFILTER.search(low) is None:
         return []
+    # The pass comes first: a text without any match needs no sentences.
+    spans = _MAIN.spans(low, 0, len(low))
+    if not spans:
+        return []
     sents = split(text, section)
-    buckets = _collect(text, low, sents)
-    out: dict[Finding, None] = {}
-    for i, bucket in sorted(buckets.items()):
+    if not sents:
+        return []
+    buckets = _collect(text, low, spans, sents)
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Finding] = []
+    for i in sorted(buckets):
+        bucket = buckets[i]
         if not bucket.hits:
             continue
-        sent = sents[i]
-        sentence = text[sent.start : sent.end]
+        s_start, s_end, sent_section, family = sents[i]
+        sentence = text[s_start:s_end]
         trig = bucket.triggers
         if not bucket.sorted_triggers:
-            trig.sort(key=lambda t: t[1])
-        mods = _levels(low, bucket) if (bucket.mods or bucket.segs) else bucket.mods
+            trig.sort(key=_START)
+        # Each kind in text order, as the one sorted list of all modifiers had them. Level words already
+        # are (the pass is in order, words inside a finding lie between it and its neighbours); single-letter
+        # sides come from a later pass over the original case.
+        sides, level_words = bucket.sides, bucket.level_words
+        if len(sides) > 1:
+            sides.sort(key=_MOD_START)
+        runs = _segment_runs(low, bucket.segs) if bucket.segs else []
+        has_mods = bool(sides or level_words or runs)
         for key, h_start, h_end, modic_type in bucket.hits:
-            status, experiencer = status_at(low, trig, h_start, h_end)
-            if sent.family:
+            status, experiencer = status_at(low, trig, h_start, h_end) if trig else ("affirmed", "patient")
+            if family:
                 experiencer = "other"
             side = level = None
             levels: tuple[str, ...] = ()
-            if mods and key not in _NO_MODIFIERS:
-                found = _near(low, mods, "side", h_start, h_end, key in _SIDE_AFTER)
-                side = found[1] if found else None
-                found = _near(low, mods, "level", h_start, h_end, True)
-                level = found[1] if found else None
-                found = _near(low, mods, "levels", h_start, h_end, True)
-                levels = tuple(found[1].split("|")) if found else ()
+            if has_mods and key not in _NO_MODIFIERS:
+                if sides:
+                    found = _near(low, sides, _GAP_BREAK, h_start, h_end, key in _SIDE_AFTER)
+                    side = found[1] if found else None
+                if level_words:
+                    found = _near(low, level_words, _GAP_BREAK, h_start, h_end, True)
+                    level = found[1] if found else None
+                if runs:
+                    found = _near(low, runs, _SEG_BREAK, h_start, h_end, True)
+                    levels = found[1] if found else ()
                 if level is None and levels:
                     level = _level_from(levels)
-            finding = Finding(key, status, sentence, sent.section, experiencer, side, level, levels, modic_type)
-            out[finding] = None
-    return list(out)
+            # Repeats collapse to the first, as Finding equality would (it compares exactly these fields).
+            fields = (key, status, sentence, sent_section, experiencer, side, level, levels, modic_type)
+            if fields not in seen:
+                seen.add(fields)
+                out.append(Finding(*fields))
+    return out

@@ -144,10 +144,27 @@ def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]
 _RANK = {"negated": 3, "hypothetical": 2, "historical": 1}
 _STATUS = {"neg": "negated", "hyp": "hypothetical", "hist": "historical"}
 
+Role = tuple[bool, bool, bool, int, str]  # (forward, backward, experiencer, rank, status)
+
+
+def _role(kind: str) -> Role:
+    """What a trigger group does: <head>_<direction>; "pre" looks forward, "post" back, "both" both ways."""
+    head, _, direction = kind.partition("_")
+    forward, backward = not direction.startswith("post"), not direction.startswith("pre")
+    if head == "exp":
+        return forward, backward, True, 0, ""
+    status = _STATUS[head]
+    return forward, backward, False, _RANK[status], status
+
+
+# Decoded once per group name rather than per trigger and finding.
+_ROLES = {kind: _role(kind) for kind in TRIGGERS.groupindex if kind not in ("pseudo", "term")}
+
 
 def status_at(text: str, found: list[Trigger], start: int, end: int) -> tuple[str, str]:
     """(status, experiencer) of a finding at [start, end) given the sentence's triggers."""
     status = "affirmed"
+    rank = 0
     experiencer = "patient"
     # Forward: walk back from the finding to the nearest terminator; every pre-trigger passed is in scope.
     for i in range(len(found) - 1, -1, -1):
@@ -156,36 +173,30 @@ def status_at(text: str, found: list[Trigger], start: int, end: int) -> tuple[st
             continue
         if kind == "term":
             break
-        head, _, direction = kind.partition("_")
-        if direction.startswith("post"):
+        forward, _, exp, t_rank, t_status = _ROLES.get(kind) or _role(kind)
+        if not forward:
             continue  # "both" triggers apply in both directions
         gap = text.count(" ", t_end, start)
-        if head == "exp":
+        if exp:
             if gap <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
             continue
-        if gap > _MAX_WORDS:
-            continue
-        candidate = _STATUS[head]
-        if _RANK[candidate] > _RANK.get(status, 0):
-            status = candidate
+        if gap <= _MAX_WORDS and t_rank > rank:
+            status, rank = t_status, t_rank
     # Backward: walk forward from the finding to the nearest terminator; post-triggers there point back.
     for kind, t_start, _t_end in found:
         if t_start < end:
             continue
         if kind == "term":
             break
-        head, _, direction = kind.partition("_")
-        if direction.startswith("pre"):
+        _, backward, exp, t_rank, t_status = _ROLES.get(kind) or _role(kind)
+        if not backward:
             continue
         gap = text.count(" ", end, t_start)
-        if head == "exp":
+        if exp:
             if gap <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
             continue
-        if gap > _MAX_WORDS:
-            continue
-        candidate = _STATUS[head]
-        if _RANK[candidate] > _RANK.get(status, 0):
-            status = candidate
+        if gap <= _MAX_WORDS and t_rank > rank:
+            status, rank = t_status, t_rank
     return status, experiencer

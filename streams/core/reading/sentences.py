@@ -255,9 +255,8 @@ def _is_end(text: str, start: int, dot: int, after: int) -> bool:
     token = text[sp + 1 if sp >= start else start : dot].lower().lstrip("(")
     if token in _NEVER_SPLIT:
         return False
-    nxt = text[after : after + 2].strip()[:1]
-    if token == "no" and nxt.isdigit():
-        return False
+    if token == "no" and text[after : after + 2].strip()[:1].isdigit():
+        return False  # "No. 2"
     if len(token) == 1 and token.isalpha() and text[dot - 1].isupper():
         return False  # an initial ("J. Smith")
     # A list marker "2." opens the sentence, it does not end one.
@@ -283,8 +282,9 @@ def _sentences_in(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         stripped = seg.strip()
         if not stripped:
             continue
-        s += len(seg) - len(seg.lstrip())
-        e = s + len(stripped)
+        if stripped is not seg:  # str.strip returns the string itself when there is nothing to strip
+            s += len(seg) - len(seg.lstrip())
+            e = s + len(stripped)
         if stripped[0] in _MARKER_START:
             marker = _LIST_MARKER.match(text, s, e)
             if marker:
@@ -292,6 +292,9 @@ def _sentences_in(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if e > s:
             out.append((s, e))
     return out
+
+
+_new_sentence = tuple.__new__  # Sentence(...) without the Python-level NamedTuple constructor
 
 
 def split(text: str, default: str = _ASSESSMENT) -> list[Sentence]:
@@ -303,7 +306,7 @@ def split(text: str, default: str = _ASSESSMENT) -> list[Sentence]:
         if h_start < pos:
             continue
         for s, e in _sentences_in(text, pos, h_start):
-            out.append(Sentence(s, e, section, family))
+            out.append(_new_sentence(Sentence, (s, e, section, family)))
         found = section_for_header(name, default)
         if found == "family":
             section, family = _HISTORY, True
@@ -311,5 +314,5 @@ def split(text: str, default: str = _ASSESSMENT) -> list[Sentence]:
             section, family = found, False
         pos = h_end
     for s, e in _sentences_in(text, pos, len(text)):
-        out.append(Sentence(s, e, section, family))
+        out.append(_new_sentence(Sentence, (s, e, section, family)))
     return out
