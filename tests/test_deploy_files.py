@@ -27,7 +27,7 @@ def test_every_image_is_pinned_to_a_version() -> None:
             assert "build" in service, name
             continue
         repo, _, tag = image.rpartition(":")
-        assert repo and re.fullmatch(r"\d+(\.\d+)+(-[\w.]+)?", tag), f"{name}: {image} is not pinned"
+        assert repo and re.fullmatch(r"v?\d+(\.\d+)+(-[\w.]+)?", tag), f"{name}: {image} is not pinned"
     base = re.search(r"^FROM (\S+)", (ROOT / "Dockerfile").read_text(), re.M).group(1)
     assert re.search(r":\d+\.\d+\.\d+", base), base
 

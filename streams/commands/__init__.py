@@ -5,4 +5,4 @@ Each module has `register(subparsers)`, which adds its parser and sets `func=run
 broker tooling) inside `run`, so `lbp-streams read` or `codes` start fast.
 """
 
-COMMANDS = ("worker", "replay", "read", "codes", "generate", "broker", "topics", "produce", "tail", "fhir")
+COMMANDS = ("worker", "replay", "read", "codes", "generate", "broker", "topics", "produce", "tail", "fhir", "audit")

@@ -18,7 +18,9 @@ def run(args: argparse.Namespace) -> int:
 
     ensure_topics()
     from streams.app import app
+    from streams.logs import configure_worker
 
-    sys.argv = ["lbp-streams", "worker", "--loglevel", settings.LOG_LEVEL, *args.faust_args]
+    quiet = configure_worker(app)  # JSON log lines unless stderr is a terminal (streams/logs.py)
+    sys.argv = ["lbp-streams", *quiet, "worker", "--loglevel", settings.LOG_LEVEL, *args.faust_args]
     app.main()  # never returns
     return 0
