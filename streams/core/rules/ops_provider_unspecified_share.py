@@ -88,19 +88,30 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     Observations of one provider come from many patients' partitions, so they arrive out of date order:
     every window the observation falls in (those ending at an observed date from its own date to
     `window_days` later) is re-checked, not only the one ending at its date.
+
+    One pass over the window finds the newest and oldest dates and the entries near the observation (the
+    only ones the re-checked windows can hold); the windows are counted from those. Same result as
+    `window_stats` for each end date, without a scan of the whole window per end date.
     """
-    state.window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
-    newest = max(v[0] for v in state.window.values())
+    window = state.window
+    window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
+    newest = max(window.values())[0]
     keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
-    state.window = {k: v for k, v in state.window.items() if v[0] >= keep_from}
-    if len(state.window) > MAX_WINDOW_ENCOUNTERS:
-        state.window = dict(sorted(state.window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
-    first, last = obs.date_of_service, obs.date_of_service + timedelta(days=config.window_days - 1)
-    ends = sorted({d for d, _ in state.window.values() if first.isoformat() <= d <= last.isoformat()})
+    if min(window.values())[0] < keep_from:
+        state.window = window = {k: v for k, v in window.items() if v[0] >= keep_from}
+    if len(window) > MAX_WINDOW_ENCOUNTERS:
+        state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
+    span = timedelta(days=config.window_days - 1)
+    first, last = obs.date_of_service, obs.date_of_service + span
+    lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
+    near = [v for v in window.values() if lo <= v[0] <= last_iso]  # every window ending in first..last
+    ends = sorted({d for d, _ in near if first_iso <= d})
     verdicts = []
     for end_iso in ends:
         end = date.fromisoformat(end_iso)
-        total, share = state.window_stats(end, config)
+        s = (end - span).isoformat()
+        in_window = [u for d, u in near if s <= d <= end_iso]
+        total, share = len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
         period = (end - EPOCH).days // config.window_days
         if total < config.min_encounters or share < config.min_share or period in state.alerted_periods:
             continue
