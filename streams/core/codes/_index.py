@@ -15,6 +15,7 @@ from streams.core.codes._excludes1 import Ref, covers
 from streams.core.codes._shape import FIRST_FY, LAST_FY, YEARS, dotted, fiscal_year, normalize
 
 _MAX_LISTED = 10
+_LOCATED_MAX = 65536
 
 
 def _fy_list(mask: int) -> tuple[int, ...]:
@@ -97,11 +98,24 @@ class CodeIndex:
         self._x1_category: dict[str, tuple[Ref, ...]] = x1["category"]
         self._x1_texts: list[str] = x1["texts"]
         self.excludes1_source: str = x1["source"]
+        # code as given -> (undotted key, position or None): the rules ask about the same few hundred codes
+        self._located: dict[str, tuple[str, int | None]] = {}
 
     def __len__(self) -> int:
         return len(self._codes)
 
     def _locate(self, code: str) -> tuple[str, int | None]:
+        if type(code) is not str:
+            return self._search(code)
+        hit = self._located.get(code)
+        if hit is None:
+            hit = self._search(code)  # raises CodeShapeError for a malformed code: not cached
+            if len(self._located) >= _LOCATED_MAX:
+                self._located.clear()
+            self._located[code] = hit
+        return hit
+
+    def _search(self, code: str) -> tuple[str, int | None]:
         key = normalize(code).replace(".", "")
         # binary search in the sorted list: as fast as a dict here, and ~8 MB less than one
         pos = bisect.bisect_left(self._codes, key)
@@ -169,6 +183,7 @@ class CodeIndex:
         key, _ = self._locate(code)
         return self._descendants(key, bit)
 
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one index per process; CodeStatus is frozen
     def status(self, code: str, on: date) -> CodeStatus:
         """The full picture for one code on one date; raises CodeShapeError / NotCovered like the rest."""
         fy = fiscal_year(on)

@@ -26,8 +26,26 @@ class NotCovered(ValueError):
     """The date falls outside the fiscal years the reference files cover."""
 
 
+# raw spelling -> normalized form, for the spellings seen (a few hundred in practice); cleared when full
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_MAX = 65536
+
+
 def normalize(raw: str) -> str:
     """Return the dotted, upper-case form (`m5450` -> `M54.50`) so every lookup uses one spelling."""
+    if type(raw) is str:
+        hit = _NORMALIZED.get(raw)
+        if hit is not None:
+            return hit
+        code = _normalize(raw)
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        _NORMALIZED[raw] = code
+        return code
+    return _normalize(raw)
+
+
+def _normalize(raw: str) -> str:
     text = raw.strip().upper() if isinstance(raw, str) else ""
     match = _SHAPE.fullmatch(text)
     if match is None:

@@ -6,6 +6,8 @@ is not "unspecified", else the longer (deeper) code.
 
 from __future__ import annotations
 
+import functools
+
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart
@@ -24,14 +26,21 @@ def _specificity(code: str, enc: EncounterRecord) -> tuple[int, int]:
 
 
 def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
-    valid = [c for c in enc.codes if codes.index().ever_existed(c)]
+    return list(_conflicts(codes.index(), tuple(enc.codes)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _conflicts(idx: codes.CodeIndex, coded: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """The Excludes1 pairs among an encounter's codes: a function of the codes alone (and the index), so
+    remembered per codes tuple (visits repeat the same few combinations)."""
+    valid = [c for c in coded if idx.ever_existed(c)]
     out = []
     for i, a in enumerate(valid):
         for b in valid[i + 1 :]:
-            reason = codes.excludes1_conflict(a, b)
+            reason = idx.excludes1_conflict(a, b)
             if reason:
                 out.append((a, b, reason))
-    return out
+    return tuple(out)
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
