@@ -8,16 +8,15 @@ from streams import settings
 
 
 def _broker_credentials() -> faust.auth.CredentialsT | None:
+    """SCRAM-SHA-512 over TLS when STREAMS_SECURITY_PROTOCOL=SASL_SSL (settings refuses anything else but
+    PLAINTEXT, so no typo falls back to an unauthenticated connection); faust's repr shows only the user."""
     if settings.SECURITY_PROTOCOL == "PLAINTEXT":
         return None
-    import ssl
-
-    context = ssl.create_default_context(cafile=settings.SSL_CAFILE or None)
     return faust.SASLCredentials(
         username=settings.SASL_USERNAME,
         password=settings.SASL_PASSWORD,
-        mechanism="SCRAM-SHA-512",
-        ssl_context=context,
+        mechanism=settings.SASL_MECHANISM,
+        ssl_context=settings.ssl_context(),
     )
 
 

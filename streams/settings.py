@@ -6,7 +6,9 @@ The same names are used by `scripts/`, `docker-compose.yml` and the tests (a tes
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,23 +45,39 @@ TOPIC_DEAD_LETTER: str = _env("STREAMS_TOPIC_DEAD_LETTER", "dead-letter")
 # LBP encounters re-keyed by provider, for OPS-PROVIDER-UNSPECIFIED-SHARE (one provider's window on one worker)
 TOPIC_PROVIDER_ENCOUNTERS: str = _env("STREAMS_TOPIC_PROVIDER_ENCOUNTERS", "provider-encounters")
 
-# Broker security: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 (user, password, CA file).
-SECURITY_PROTOCOL: str = _env("STREAMS_SECURITY_PROTOCOL", "PLAINTEXT")
+# Broker security: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 (user, password, CA file). Anything else is
+# refused at start: a typo (`SASL-SSL`) must not quietly fall back to an unauthenticated connection.
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_SSL")
+SASL_MECHANISM = "SCRAM-SHA-512"
+SECURITY_PROTOCOL: str = _env("STREAMS_SECURITY_PROTOCOL", "PLAINTEXT").strip().upper()
 SASL_USERNAME: str = _env("STREAMS_SASL_USERNAME", "")
 SASL_PASSWORD: str = _env("STREAMS_SASL_PASSWORD", "")
 SSL_CAFILE: str = _env("STREAMS_SSL_CAFILE", "")
 
+if SECURITY_PROTOCOL not in SECURITY_PROTOCOLS:
+    raise SystemExit(f"setting STREAMS_SECURITY_PROTOCOL={SECURITY_PROTOCOL!r}: expected one of {SECURITY_PROTOCOLS}")
+if SECURITY_PROTOCOL == "SASL_SSL" and not (SASL_USERNAME and SASL_PASSWORD):
+    # named, never shown: the password must not reach a terminal or a log
+    raise SystemExit("settings STREAMS_SASL_USERNAME and STREAMS_SASL_PASSWORD are required with SASL_SSL")
+if SSL_CAFILE and not Path(SSL_CAFILE).is_file():
+    raise SystemExit(f"setting STREAMS_SSL_CAFILE={SSL_CAFILE!r}: no such file")
 
-def kafka_python_security() -> dict[str, str]:
+
+def ssl_context() -> ssl.SSLContext:
+    """TLS for SASL_SSL: the system's CAs, or only STREAMS_SSL_CAFILE's; hostnames are always checked."""
+    return ssl.create_default_context(cafile=SSL_CAFILE or None)
+
+
+def kafka_python_security() -> dict[str, Any]:
     """kafka-python client arguments for the configured security (empty for PLAINTEXT)."""
     if SECURITY_PROTOCOL == "PLAINTEXT":
         return {}
     return {
         "security_protocol": SECURITY_PROTOCOL,
-        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_mechanism": SASL_MECHANISM,
         "sasl_plain_username": SASL_USERNAME,
         "sasl_plain_password": SASL_PASSWORD,
-        "ssl_cafile": SSL_CAFILE or None,
+        "ssl_context": ssl_context(),
     }
 
 

@@ -8,8 +8,11 @@ creates its own internal changelog topics.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import ssl
+import sys
 import time
 
 from streams import settings
@@ -48,13 +51,76 @@ def bootstrap_servers(url: str = settings.BROKER_URL) -> list[str]:
     return [u.split("://", 1)[-1] for u in url.replace(",", ";").split(";") if u.strip()]
 
 
+class BrokerAuthenticationFailed(SystemExit):
+    """The broker refused the configured credentials (or TLS could not verify the broker): exit code 2.
+
+    A SystemExit, so the commands that start with `ensure_topics` (`worker`, `topics`) stop with the
+    message and no traceback, and no `except Exception` on the way retries a password that will not work.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+
+def check_credentials(url: str = settings.BROKER_URL, timeout: float = 15.0) -> None:
+    """With SASL_SSL, authenticate once against the first bootstrap server, or fail at once with a message.
+
+    Why a separate probe: on a wrong password the broker closes the connection, and kafka-python (admin
+    client) sees only "socket disconnected" and retries until its bootstrap timeout, while Faust/aiokafka
+    log the SASL error and go on reconnecting: the operator would get a hang, not a reason. aiokafka's
+    single connection raises the broker's SaslAuthenticationFailed directly. The password is never printed.
+    An unreachable broker is not decided here: the clients' own timeouts and messages handle that.
+    """
+    if settings.SECURITY_PROTOCOL == "PLAINTEXT":
+        return
+    from aiokafka import errors
+    from aiokafka.conn import create_conn
+
+    host, _, port = bootstrap_servers(url)[0].rpartition(":")
+
+    async def probe() -> None:
+        conn = await create_conn(
+            host,
+            int(port),
+            client_id="lbp-streams-auth-check",
+            request_timeout_ms=int(timeout * 1000),
+            ssl_context=settings.ssl_context(),
+            security_protocol=settings.SECURITY_PROTOCOL,
+            sasl_mechanism=settings.SASL_MECHANISM,
+            sasl_plain_username=settings.SASL_USERNAME,
+            sasl_plain_password=settings.SASL_PASSWORD,
+        )
+        conn.close()
+
+    user = settings.SASL_USERNAME
+    try:
+        asyncio.run(asyncio.wait_for(probe(), timeout))
+    except (errors.SaslAuthenticationFailed, errors.AuthenticationFailedError, errors.UnsupportedSaslMechanismError):
+        _fail(f"broker authentication failed for user {user}: check STREAMS_SASL_USERNAME/STREAMS_SASL_PASSWORD")
+    except ssl.SSLCertVerificationError as exc:
+        _fail(f"broker TLS certificate not trusted ({exc.verify_message}): check STREAMS_SSL_CAFILE")
+    except (TimeoutError, OSError, errors.KafkaError) as exc:
+        log.warning("could not check the broker credentials at %s:%s (%s)", host, port, type(exc).__name__)
+
+
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+    raise BrokerAuthenticationFailed(message)
+
+
 def ensure_topics(
     url: str = settings.BROKER_URL,
     partitions: int = settings.TOPIC_PARTITIONS,
     replication: int = settings.TOPIC_REPLICATION,
     timeout: float = 30.0,
 ) -> list[str]:
-    """Create the project's topics that do not exist yet; return the names created."""
+    """Create the project's topics that do not exist yet; return the names created.
+
+    Checks the broker credentials first (`check_credentials`): the first thing the worker and `topics`
+    commands do is this, so a wrong password stops them within seconds with exit code 2.
+    """
+    check_credentials(url)
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
