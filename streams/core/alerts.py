@@ -8,6 +8,7 @@ subject is the same alert however often, and in whatever order, the events are p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ TOPIC_OF_PREFIX = {
 }
 
 
+@functools.lru_cache(maxsize=65536)  # the same subjects are re-evaluated event after event
 def alert_id(rule_id: str, patient_id: str | None, subject_type: str, subject_id: str) -> str:
     key = f"{rule_id}\x1f{patient_id or ''}\x1f{subject_type}\x1f{subject_id}".encode()
     return hashlib.sha256(key).hexdigest()[:24]

@@ -86,6 +86,7 @@ class Chart:
         self.state = state
         self.gap_days = gap_days
         self.episodes = self._episodes()
+        self._episode_by_id = {e.encounter_id: ep for ep in self.episodes for e in ep.encounters}
 
     def _episodes(self) -> list[Episode]:
         episodes: list[list[EncounterRecord]] = []
@@ -99,10 +100,7 @@ class Chart:
         return [Episode(tuple(e), self.gap_days) for e in episodes]
 
     def episode_of(self, enc: EncounterRecord) -> Episode | None:
-        for ep in self.episodes:
-            if any(e.encounter_id == enc.encounter_id for e in ep.encounters):
-                return ep
-        return None
+        return self._episode_by_id.get(enc.encounter_id)
 
     def imaging_explaining(self, enc: EncounterRecord, episode: Episode) -> tuple[ImagingRecord, Noted] | None:
         """Imaging that explains the pain for this encounter: on file before its date of service, or

@@ -16,13 +16,14 @@ def not_billable(raw: str, on: date) -> codes.CodeStatus | None:
     code = normalized(raw)
     if code is None:
         return None
+    idx = codes.index()
     try:
-        status = codes.index().status(code, on)
+        # the usual answer (billable, or never a code) without building the full status
+        if idx.is_billable(code, on) or not idx.ever_existed(code):
+            return None
+        return idx.status(code, on)
     except codes.NotCovered:
         return None
-    if status.billable or not status.ever_existed:
-        return None
-    return status
 
 
 def replacements(chart: Chart, status: codes.CodeStatus) -> tuple[str, ...]:
