@@ -8,7 +8,7 @@ here once, from the events' own dates, never from arrival order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from streams.core import codes
@@ -57,6 +57,11 @@ class Episode:
 
     encounters: tuple[EncounterRecord, ...]
     gap_days: int
+    # encounter id -> position (1-based): rules ask for positions and previous visits over and over
+    _positions: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_positions", {e.encounter_id: i for i, e in enumerate(self.encounters, 1)})
 
     @property
     def first_date(self) -> date:
@@ -72,7 +77,10 @@ class Episode:
 
     def position(self, enc: EncounterRecord) -> int:
         """1 for the first encounter of the episode."""
-        return next(i for i, e in enumerate(self.encounters, 1) if e.encounter_id == enc.encounter_id)
+        pos = self._positions.get(enc.encounter_id)
+        if pos is None:
+            raise StopIteration(enc.encounter_id)  # not in this episode (as before: callers ask about members)
+        return pos
 
     def previous(self, enc: EncounterRecord) -> EncounterRecord | None:
         pos = self.position(enc)
