@@ -9,6 +9,18 @@ assessment and the imaging report are read once, here); (3) the rules are evalua
 event can affect; (4) a verdict whose alert id was never raised becomes an `Alert`; an open alert about an
 evaluated subject that no longer holds (the subject was corrected, or a later visit superseded it) becomes
 a `Resolution`. Ids already raised are remembered, so nothing fires twice for the same subject.
+
+Which subjects are evaluated (`_subjects`) is part of the behaviour, not only of the cost: an encounter
+event evaluates every visit of its episode and the claims dated on or after it, an imaging event every LBP
+visit, a claim or prior-auth request itself. Evaluating fewer (only what the event changed, e.g. the new
+visit and the later ones of its episode) would be exact only if every subject's alerts were settled before
+the event, and they are not always: a re-signed visit that moves to another episode (or loses its LBP code)
+changes the visits it left behind, and the 25th visit drops the oldest one and changes its episode, without
+those visits being evaluated then; a claim naming a visit dated after the claim is not re-evaluated when
+that visit changes. Their pending alerts and resolutions come out when a later event evaluates them, and
+`apply(state, event)` cannot tell such a patient from another (the state does not record what was last
+evaluated). So the subject sets stay as they are; the speed comes from answering the same questions
+cheaper (codes looked up once per spelling, Excludes1 pairs once per codes tuple, episodes indexed by id).
 """
 
 from __future__ import annotations

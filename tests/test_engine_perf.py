@@ -1,0 +1,135 @@
+"""What the engine's speed-ups must not change: the subjects an event evaluates, and caches that answer exactly
+as the uncached code (errors included).
+
+The byte-for-byte check is replay against saved outputs (bench/bench_engine.py prints their hashes); these
+tests pin the pieces a cache or an index could get subtly wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import io
+
+import orjson
+import pytest
+
+from streams.core import codes
+from streams.core.alerts import Alert, Resolution, alert_id
+from streams.core.chart import Chart
+from streams.core.codes import _shape
+from streams.core.engine import apply
+from streams.core.events import from_dict
+from streams.core.rules import cod_excludes1_conflict
+from streams.core.state import EncounterRecord, PatientState
+from streams.replay import Replay
+from tests.rules import expand
+
+
+def _events(*compact: dict) -> list:
+    return [from_dict(e) for c in compact for e in expand(c)]
+
+
+def _visit(vid: str, dos: str, **kw) -> dict:
+    return {"type": "encounter", "patient_id": "p", "encounter_id": vid, "date_of_service": dos,
+            "codes": ["M54.50"], "assessment": "Chronic low back pain.", **kw}  # fmt: skip
+
+
+def test_a_visit_left_behind_by_a_re_signed_visit_is_settled_by_the_next_imaging_event() -> None:
+    """Why the engine evaluates every LBP visit on an imaging event, even imaging that explains nothing: a
+    re-signed visit moved to a later date leaves its old episode shorter, the visits of that episode are not
+    evaluated then, and their alerts are settled by the next event that evaluates them."""
+    state = None
+    for e in _events(_visit("V1", "2024-01-10"), _visit("V2", "2024-02-10"), _visit("V3", "2024-03-10")):
+        state, _ = apply(state, e)
+    repeat = alert_id("COD-REPEAT-UNSPECIFIED", "p", "encounter", "V3")
+    assert state.raised[repeat].open  # V3 is visit 3 of the episode
+
+    (moved,) = _events(_visit("V2", "2024-09-10", event_id="V2-amended"))
+    state, out = apply(state, moved)
+    assert not any(o.alert_id == repeat for o in out)  # V3 (now visit 2) was not evaluated
+    assert state.raised[repeat].open
+
+    (xray,) = _events(
+        {
+            "type": "imaging",
+            "patient_id": "p",
+            "accession": "X1",
+            "performed_at": "2024-09-20",
+            "report_text": "Lumbar spine radiographs: normal alignment.",
+        }  # fmt: skip
+    )
+    state, out = apply(state, xray)
+    assert [(type(o), o.alert_id) for o in out if o.alert_id == repeat] == [(Resolution, repeat)]
+
+
+def test_normalize_cache_answers_as_the_code_and_never_caches_an_error() -> None:
+    for raw in ("m5450", " M54.50 ", "M545", "M54.5", "s33.5xxa"):
+        assert codes.normalize(raw) == _shape._normalize(raw)
+        assert codes.normalize(raw) == _shape._normalize(raw)  # second answer from the cache
+    for bad in ("M54.5'; DROP", "", "5450"):
+        for _ in range(2):
+            with pytest.raises(codes.CodeShapeError):
+                codes.normalize(bad)
+        assert bad not in _shape._NORMALIZED
+    with pytest.raises(codes.CodeShapeError):
+        codes.normalize(["M54.50"])  # type: ignore[arg-type]  # unhashable: not cached, still refused
+
+
+def test_code_status_and_location_caches_answer_as_a_fresh_lookup() -> None:
+    idx = codes.index()
+    for code in ("M54.5", "M54.50", "M5451", "M51.36", "Z99.999"):
+        for on in (dt.date(2021, 9, 30), dt.date(2021, 10, 1), dt.date(2025, 1, 2)):
+            assert idx.status(code, on) == type(idx).status.__wrapped__(idx, code, on)
+            assert idx._locate(code) == idx._search(code)
+    with pytest.raises(codes.NotCovered):
+        idx.status("M54.50", dt.date(2014, 1, 1))
+    with pytest.raises(codes.CodeShapeError):
+        idx.ever_existed("not a code")
+
+
+def test_excludes1_conflicts_per_codes_tuple_are_a_fresh_list_each_time() -> None:
+    rec = EncounterRecord(
+        "V", "E", "2024-01-01T00:00:00Z", "P", dt.date(2024, 1, 1), ["M54.50", "M54.42"], "M54.50", []
+    )
+    first = cod_excludes1_conflict.conflicts(rec)
+    assert first and first[0][:2] == ("M54.50", "M54.42")
+    first.clear()
+    assert cod_excludes1_conflict.conflicts(rec) != []
+
+
+def test_episode_positions_by_id() -> None:
+    state = None
+    for e in _events(_visit("V1", "2024-01-10"), _visit("V2", "2024-02-10"), _visit("V9", "2024-12-10")):
+        state, _ = apply(state, e)
+    chart = Chart(state, 90)
+    first, second = chart.episodes
+    assert [first.position(e) for e in first.encounters] == [1, 2]
+    assert first.previous(first.encounters[1]) is first.encounters[0] and first.previous(first.encounters[0]) is None
+    assert chart.episode_of(second.encounters[0]) is second
+    with pytest.raises(StopIteration):
+        first.position(second.encounters[0])
+
+
+def test_replay_run_leaves_the_garbage_collector_as_it_found_it() -> None:
+    lines = [orjson.dumps(e) for e in expand(_visit("V1", "2024-01-10", assessment="Low back pain."))]
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            out = io.BytesIO()
+            Replay().run(io.BytesIO(b"\n".join(lines)), out, io.BytesIO())
+            assert gc.isenabled() is enabled
+            assert orjson.loads(out.getvalue().splitlines()[0])["rule_id"] == "COD-DURATION-UNDOCUMENTED"
+        finally:
+            gc.enable()
+
+
+def test_same_state_same_outputs_from_a_decoded_copy() -> None:
+    """Caches live outside the state: a state decoded from its bytes gives the same outputs."""
+    events = _events(_visit("V1", "2024-01-10"), _visit("V2", "2024-02-10"))
+    state, _ = apply(None, events[0])
+    copy = PatientState.decode(state.encode())
+    _, a = apply(state, events[1])
+    _, b = apply(copy, events[1])
+    assert [o.to_json() for o in a] == [o.to_json() for o in b]
+    assert all(isinstance(o, Alert | Resolution) for o in a)
