@@ -119,6 +119,7 @@ def _topic_guess(raw: bytes) -> str:
     """The topic an unreadable line was meant for, if its event_type says; for the dead-letter record."""
     try:
         doc = orjson.loads(raw)
-        return TOPIC_OF_TYPE.get(doc.get("event_type"), "unknown") if isinstance(doc, dict) else "unknown"
     except orjson.JSONDecodeError:
         return "unknown"
+    event_type = doc.get("event_type") if isinstance(doc, dict) else None
+    return TOPIC_OF_TYPE.get(event_type, "unknown") if isinstance(event_type, str) else "unknown"

@@ -271,25 +271,10 @@ def valid_lines() -> list[bytes]:
     return lines
 
 
-# Failures of the offline shell that this test found and that belong to other modules; each has a strict
-# xfail test below, so fixing it turns that test red until its entry here and its marker are removed.
-KNOWN_REPLAY_BUGS: dict[str, Callable[[BaseException], bool]] = {
-    # streams/replay.py `_topic_guess` looks an unhashable event_type (a list, an object) up in a dict
-    "replay._topic_guess unhashable event_type": lambda e: isinstance(e, TypeError) and "unhashable" in str(e),
-    # COD-EXCLUDES1-CONFLICT calls codes.index().ever_existed on a code the schema lets through (safe
-    # characters, e.g. "M54.50000" or "2021-13-01") and the code index raises CodeShapeError
-    "cod_excludes1_conflict CodeShapeError": lambda e: type(e).__name__ == "CodeShapeError",
-}
-
-
-def _known_replay_bug(exc: BaseException) -> str | None:
-    return next((name for name, matches in KNOWN_REPLAY_BUGS.items() if matches(exc)), None)
-
-
 def test_decode_survives_100k_hostile_inputs(valid_lines: list[bytes]) -> None:
     rng = random.Random(SEED)
     outcomes: Counter[str] = Counter()
-    replay, replayed, replay_known_bug = Replay(), 0, Counter[str]()
+    replay, replayed = Replay(), 0
     start = time.perf_counter()
     tried = 0
     cases = [case for raw in valid_lines[:3] for case in _rare_inputs(raw)]
@@ -324,12 +309,7 @@ def test_decode_survives_100k_hostile_inputs(valid_lines: list[bytes]) -> None:
             try:
                 outputs, dead = replay.process(raw, tried)
             except Exception as err:
-                known = _known_replay_bug(err)
-                if known is None:
-                    raise AssertionError(
-                        f"Replay.process raised {type(err).__name__}: {err} for {raw[:300]!r}"
-                    ) from err
-                replay_known_bug[known] += 1
+                raise AssertionError(f"Replay.process raised {type(err).__name__}: {err} for {raw[:300]!r}") from err
             else:
                 assert (dead is None) == (exc is None), (dead, exc)
                 if dead is not None:
@@ -337,7 +317,7 @@ def test_decode_survives_100k_hostile_inputs(valid_lines: list[bytes]) -> None:
     elapsed = time.perf_counter() - start
     print(
         f"\nhostile inputs: {tried} in {elapsed:.2f}s = {tried / elapsed:,.0f}/s; "
-        f"{replayed} also through Replay.process (known bugs outside this test's files: {dict(replay_known_bug)}); "
+        f"{replayed} also through Replay.process; "
         f"outcomes {dict(sorted(outcomes.items()))}"
     )
     assert tried >= MIN_INPUTS
@@ -393,17 +373,12 @@ def test_decode_on_arbitrary_bytes_and_json(raw: bytes) -> None:
     _check_decode(raw, None)
 
 
-@pytest.mark.xfail(strict=True, reason="streams/replay.py _topic_guess: TypeError on an unhashable event_type")
 def test_replay_dead_letters_a_list_event_type() -> None:
-    """An event_type that is a list or an object is a schema failure: Replay must dead-letter it, not raise.
-
-    Strict xfail: when `_topic_guess` checks `isinstance(event_type, str)` this passes, and the marker must go.
-    """
+    """An event_type that is a list or an object is a schema failure: Replay must dead-letter it, not raise."""
     outputs, dead = Replay().process(b'{"event_type": ["encounter.signed"]}')
     assert outputs == [] and dead is not None and dead["error_class"] == "schema"
 
 
-@pytest.mark.xfail(strict=True, reason="COD-EXCLUDES1-CONFLICT: CodeShapeError on a safe-shaped non-code")
 def test_replay_survives_a_safe_shaped_non_code_on_an_encounter(valid_lines: list[bytes]) -> None:
     """A code of safe characters that is no ICD-10-CM code is not bad input (README "Bad input"): the
     schema lets it through, so the engine must not raise on it (the worker would dead-letter the event as

@@ -7,7 +7,13 @@ dead-letter output. The reason names the field and what was expected (see events
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
+
+# The dead letter carries the original in base64 (4/3 larger) and must stay under the broker's 1 MB
+# record limit, or the dead-letter send itself fails: above this size only the first bytes are kept,
+# with the original's size and SHA-256.
+MAX_ORIGINAL = 256 * 1024
 
 
 def dead_letter(
@@ -22,7 +28,7 @@ def dead_letter(
     line: int | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "original": base64.b64encode(raw).decode(),
+        "original": base64.b64encode(raw[:MAX_ORIGINAL]).decode(),
         "key": base64.b64encode(key).decode() if key is not None else None,
         "topic": topic,
         "partition": partition,
@@ -30,6 +36,10 @@ def dead_letter(
         "error_class": error_class,
         "error": error,
     }
+    if len(raw) > MAX_ORIGINAL:
+        record["original_truncated"] = True
+        record["original_size"] = len(raw)
+        record["original_sha256"] = hashlib.sha256(raw).hexdigest()
     if line is not None:
         record["line"] = line
     return record

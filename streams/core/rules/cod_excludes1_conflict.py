@@ -29,11 +29,19 @@ def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
     return list(_conflicts(codes.index(), tuple(enc.codes)))
 
 
+def _is_code(idx: codes.CodeIndex, code: str) -> bool:
+    """An ICD-10-CM code of some year; a malformed one (kept as sent on the record) is not."""
+    try:
+        return idx.ever_existed(code)
+    except codes.CodeShapeError:
+        return False
+
+
 @functools.lru_cache(maxsize=16384)
 def _conflicts(idx: codes.CodeIndex, coded: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
     """The Excludes1 pairs among an encounter's codes: a function of the codes alone (and the index), so
     remembered per codes tuple (visits repeat the same few combinations)."""
-    valid = [c for c in coded if idx.ever_existed(c)]
+    valid = [c for c in coded if _is_code(idx, c)]
     out = []
     for i, a in enumerate(valid):
         for b in valid[i + 1 :]:
