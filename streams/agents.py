@@ -9,7 +9,8 @@ At-least-once without exactly-once (whose faust implementation has open bugs), p
 1. apply each event to its patient's state (the core dedupes event ids and alert ids);
 2. send alerts, resolutions, dead letters and provider observations, and wait for the broker to confirm
    every one;
-3. only then write each touched patient's state (once per batch) to the changelog-backed table;
+3. only then write each touched patient's state (once per batch) to the changelog-backed table, and wait
+   for the broker to confirm those changelog records too;
 4. Faust commits the source offsets after the batch.
 A crash after 2 and before 3 re-delivers the batch onto the old state: the same alerts (same ids) are sent
 again, which consumers dedupe by `alert_id`. A crash after 3 and before 4 re-delivers events whose ids the
@@ -60,14 +61,22 @@ def decode_message(topic: str, key: bytes | None, value: bytes | None) -> Event:
     return event
 
 
-def put_state(table: Any, partition: int, key: bytes, value: bytes) -> None:
-    """Write one key to a changelog-backed table, to the partition its events came from.
+async def write_states(table: Any, states: dict[bytes, tuple[bytes, int]]) -> None:
+    """Write each touched key once to a changelog-backed table, and wait until the broker has the changelog
+    records, before the batch's input offsets can be committed.
 
-    Faust's `table[key] = value` takes the partition from the event being iterated; a batch writes each
-    patient once after the batch, so the partition is passed explicitly (same changelog record, same store).
+    Faust's `table[key] = value` buffers the changelog record (`send_soon`) and commits input offsets
+    without flushing that buffer, so a crash or a rebalance right after a commit could lose state whose
+    events are already committed. Here the changelog write is confirmed first; the partition is the one
+    the patient's events came from (co-partitioned), passed explicitly because a batch spans partitions.
     """
-    table.send_changelog(partition, key, value)
-    table.data[key] = value
+    changelog = table.changelog_topic
+    sends = [
+        changelog.send(key=key, value=raw, partition=partition, force=True) for key, (raw, partition) in states.items()
+    ]
+    await _confirm(sends)
+    for key, (raw, _) in states.items():
+        table.data[key] = raw
 
 
 async def _confirm(sends: list[Awaitable[Any]]) -> None:
@@ -119,8 +128,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
         if obs is not None:
             sends.append(_send(provider_topic, obs.provider_id.encode(), obs.to_json()))
     await _confirm(sends)
-    for key, (state, partition) in touched.items():
-        put_state(patients, partition, key, state.encode())
+    await write_states(patients, {key: (state.encode(), partition) for key, (state, partition) in touched.items()})
     now = time.time()
     for ev in batch:
         metrics.LATENCY.observe(max(0.0, now - ev.message.timestamp))
@@ -156,8 +164,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
     await _confirm(sends)
-    for key, (state, partition) in touched.items():
-        put_state(providers, partition, key, state.encode())
+    await write_states(providers, {key: (state.encode(), partition) for key, (state, partition) in touched.items()})
 
 
 BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000

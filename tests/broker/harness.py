@@ -145,6 +145,7 @@ class Worker:
         data_dir = deployment.root / f"{name}-data"
         self.env = deployment.env(STREAMS_WEB_PORT=str(self.port), STREAMS_DATA_DIR=str(data_dir), **env)
         self.proc: subprocess.Popen[bytes] | None = None
+        self.ready_at = 0.0  # wall-clock time /readyz first answered 200
 
     @property
     def url(self) -> str:
@@ -174,10 +175,11 @@ class Worker:
             try:
                 with urllib.request.urlopen(f"{self.url}/readyz", timeout=1) as r:
                     if r.status == 200:
+                        self.ready_at = time.time()
                         return time.monotonic() - start
             except OSError:
                 pass
-            time.sleep(0.3)
+            time.sleep(0.05)
         raise TimeoutError(f"worker not ready after {timeout}s:\n{self.log_tail()}")
 
     def log_tail(self, n: int = 40) -> str:
