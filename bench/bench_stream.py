@@ -1,0 +1,433 @@
+"""Stream benchmarks on a real Apache Kafka broker, reported as ratios measured in one run.
+
+Run from the repository root (a fresh broker is started on a free port and stopped at the end):
+
+    .venv/bin/python -m bench.bench_stream [--patients 4000] [--seed 5] [--only passthrough,worker,...]
+
+Measures, on the same generated events, broker and partitions:
+  passthrough  raw limit of the stack: an aiokafka consumer (one group member) reads the pre-loaded input
+               topics, parses every event with orjson, and produces 10% of them; events/s
+  worker       the product: one worker drains the same pre-loaded topics; events/s from the worker's
+               "Ready" to the broker's timestamp of its last alert; alert ids checked against replay
+  scale        two workers in one group on the same backlog vs one worker
+  latency      events produced at a fixed offered rate (default 2,000/s) with occurred_at stamped at
+               produce time; p50/p95/p99 of (alert arrival - raised_at), raised_at being that stamp
+  recovery     a worker with --recovery-patients patients in its table is restarted; time from process
+               start to /readyz, against an empty worker's, and patients/s
+  memory       a burst of 200,000 events for 50,000 patients through one worker: its peak RSS (sampled
+               from /proc every 0.5 s); and one patient fed 100,000 events in the pure core: state size
+Prints a table and writes bench/results/stream.json. The machine is shared and noisy: compare the
+ratios of one run, not absolute figures across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from streams import settings
+from streams.generate import generate
+from streams.localkafka import LocalBroker
+from streams.replay import Replay
+from tests.broker.harness import ALERT_TOPICS, TOPIC_OF_TYPE, Deployment, Worker
+
+RESULTS = settings.REPO_ROOT / "bench" / "results"
+
+
+def _replay_open_alerts(lines: list[bytes]) -> set[str]:
+    """Alert ids replay leaves open (raised and not resolved): what the worker must end with."""
+    raised, resolved = set(), set()
+    for o in Replay().outputs(lines):
+        if not isinstance(o, dict):
+            (raised if hasattr(o, "severity") else resolved).add(o.alert_id)
+    return raised - resolved
+
+
+def _preload(d: Deployment, lines: list[bytes]) -> None:
+    d.produce(lines)
+
+
+def _last_output_time(d: Deployment, want_open: set[str], timeout: float = 900) -> tuple[float, set[str], int]:
+    """Wait until the worker's open alerts are replay's; return (broker timestamp of its last record, its
+    open alert ids, records read)."""
+    from kafka import KafkaConsumer
+
+    names = [d.topic(t) for t in ALERT_TOPICS]
+    consumer = KafkaConsumer(
+        *names,
+        bootstrap_servers=d.broker.bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    raised: set[str] = set()
+    resolved: set[str] = set()
+    last_ts, n = 0.0, 0
+    start = quiet_since = time.monotonic()
+    try:
+        while time.monotonic() - start < timeout:
+            got = consumer.poll(timeout_ms=300)
+            for records in got.values():
+                for r in records:
+                    n += 1
+                    last_ts = max(last_ts, r.timestamp / 1000)
+                    doc = orjson.loads(r.value)
+                    (raised if doc.get("record_type") == "alert" else resolved).add(doc["alert_id"])
+                quiet_since = time.monotonic()
+            if want_open <= raised - resolved and time.monotonic() - quiet_since > 3:
+                break
+    finally:
+        consumer.close()
+    return last_ts, raised - resolved, n
+
+
+def bench_passthrough(d: Deployment, events: int) -> dict:
+    """aiokafka: read every input record, parse it, produce 10% of them; the raw limit of this stack."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    inputs = [d.topic(t) for t in TOPIC_OF_TYPE.values()]
+    out_topic = d.topic("alerts-operations")
+
+    async def main() -> dict:
+        consumer = AIOKafkaConsumer(
+            *inputs,
+            bootstrap_servers=d.broker.bootstrap,
+            group_id=f"{d.prefix}-raw",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=d.broker.bootstrap, acks="all", linger_ms=5)
+        await producer.start()
+        await consumer.start()
+        seen = produced = 0
+        start = None
+        futures = []
+        while seen < events:
+            batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+            if start is None and batch:
+                start = time.monotonic()
+            for records in batch.values():
+                for r in records:
+                    seen += 1
+                    try:
+                        doc = orjson.loads(r.value)
+                    except orjson.JSONDecodeError:
+                        continue
+                    if seen % 10 == 0:
+                        futures.append(await producer.send(out_topic, key=r.key, value=orjson.dumps(doc)))
+                        produced += 1
+            if batch:
+                await asyncio.gather(*futures)
+                futures.clear()
+                await consumer.commit()
+        elapsed = time.monotonic() - (start or time.monotonic())
+        await consumer.stop()
+        await producer.stop()
+        return {"events": seen, "produced": produced, "seconds": elapsed, "events_per_s": seen / elapsed}
+
+    return asyncio.run(main())
+
+
+def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int = 1) -> dict:
+    running = [Worker(d, f"w{i}").start(ready_timeout=180) for i in range(workers)]
+    try:
+        end, got, _ = _last_output_time(d, want)
+        ready = max(w.ready_at for w in running)  # /readyz polled every 50 ms
+    finally:
+        for w in running:
+            w.stop()
+    elapsed = end - ready
+    return {
+        "workers": workers,
+        "events": len(lines),
+        "seconds": elapsed,
+        "events_per_s": len(lines) / elapsed,
+        "open_alerts": len(got),
+        "open_alerts_match_replay": got == want,
+    }
+
+
+def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
+    """Offered load at a fixed rate; occurred_at stamped at produce time, alert latency at arrival."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    worker = Worker(d, "lat").start(ready_timeout=180)
+    consumer = KafkaConsumer(
+        *[d.topic(t) for t in ALERT_TOPICS],
+        bootstrap_servers=d.broker.bootstrap,
+        group_id=None,
+        auto_offset_reset="latest",
+        enable_auto_commit=False,
+    )
+    consumer.poll(timeout_ms=1000)  # join and seek to the end before producing
+    producer = KafkaProducer(bootstrap_servers=d.broker.bootstrap, acks=1, linger_ms=0)
+    latencies: list[float] = []
+    try:
+        start = time.monotonic()
+        for i, line in enumerate(lines):
+            try:
+                doc = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(doc, dict) or doc.get("event_type") not in TOPIC_OF_TYPE:
+                continue
+            due = start + i / rate
+            while (now := time.monotonic()) < due:
+                time.sleep(min(due - now, 0.002))
+            doc["occurred_at"] = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+            producer.send(
+                d.topic(TOPIC_OF_TYPE[doc["event_type"]]), key=str(doc["patient_id"]).encode(), value=orjson.dumps(doc)
+            )
+            if i % 200 == 0:
+                latencies += _drain_latencies(consumer, 0)
+        producer.flush()
+        offered = len(lines) / (time.monotonic() - start)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            latencies += _drain_latencies(consumer, 300)
+    finally:
+        producer.close()
+        consumer.close()
+        worker.stop()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "offered_per_s": offered,
+        "alerts": len(latencies),
+        "p50_ms": q[49] * 1000,
+        "p95_ms": q[94] * 1000,
+        "p99_ms": q[98] * 1000,
+    }
+
+
+def _drain_latencies(consumer, timeout_ms: int) -> list[float]:  # noqa: ANN001
+    out = []
+    for records in consumer.poll(timeout_ms=timeout_ms).values():
+        arrived = time.time()
+        for r in records:
+            doc = orjson.loads(r.value)
+            if doc.get("record_type") == "alert" and doc.get("patient_id"):
+                raised = datetime.fromisoformat(doc["raised_at"].replace("Z", "+00:00")).timestamp()
+                out.append(arrived - raised)
+    return out
+
+
+def bench_recovery(d: Deployment, patients: int) -> dict:
+    """Fill the table with `patients` patients, restart the worker, time start-to-ready against empty."""
+    empty = Deployment(d.broker, d.root / "empty")
+    (d.root / "empty").mkdir(exist_ok=True)
+    empty.create_topics()
+    w = Worker(empty, "e")
+    t = time.monotonic()
+    w.start(ready_timeout=180)
+    empty_ready = time.monotonic() - t
+    w.stop()
+
+    enc = {
+        "event_type": "encounter.signed", "occurred_at": "2024-05-02T10:00:00Z", "schema_version": 1,
+        "provider_id": "prov-1", "date_of_service": "2024-05-02", "diagnoses": [{"code": "M54.50", "sequence": 1}],
+        "assessment": "Chronic low back pain for 6 months. Continue physical therapy.",
+    }  # fmt: skip
+    lines = [
+        orjson.dumps({**enc, "event_id": f"r{i}", "patient_id": f"rp{i}", "encounter_id": f"E{i}"})
+        for i in range(patients)
+    ]
+    filler = Worker(d, "fill").start(ready_timeout=180)
+    try:
+        d.produce(lines)
+        _wait_table(filler, patients)
+    finally:
+        filler.stop()
+    w = Worker(d, "restart")
+    t = time.monotonic()
+    w.start(ready_timeout=600)
+    ready = time.monotonic() - t
+    keys = _table_keys(w)
+    w.stop()
+    recovery = max(ready - empty_ready, 1e-3)
+    return {
+        "patients": patients,
+        "restored_keys": keys,
+        "start_to_ready_s": ready,
+        "empty_start_to_ready_s": empty_ready,
+        "recovery_s": recovery,
+        "patients_per_s": patients / recovery,
+    }
+
+
+def _table_keys(worker: Worker) -> int:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
+        m = re.search(r"^lbp_patient_state_keys ([0-9.e+]+)$", r.read().decode(), re.M)
+    return int(float(m.group(1))) if m else -1
+
+
+def _wait_table(worker: Worker, patients: int, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _table_keys(worker) >= patients:
+            time.sleep(6)  # the changelog writes of the last batch
+            return
+        time.sleep(2)
+    raise TimeoutError("the table never reached the expected size")
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_memory(d: Deployment, events: int = 200_000, patients: int = 50_000) -> dict:
+    """Peak RSS of one worker through a burst, and the state size of one patient after 100,000 events."""
+    lines = generate(patients, seed=77, bad_lines=False).lines[:events]
+    n_patients = len({orjson.loads(x)["patient_id"] for x in lines})
+    worker = Worker(d, "mem").start(ready_timeout=180)
+    assert worker.proc is not None
+    baseline = _rss_mb(worker.proc.pid)
+    peak = baseline
+    stop = False
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop:
+            peak = max(peak, _rss_mb(worker.proc.pid))  # type: ignore[union-attr]
+            time.sleep(0.5)
+
+    import threading
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.monotonic()
+    try:
+        d.produce(lines)
+        _wait_consumed(worker, len(lines))
+        elapsed = time.monotonic() - start
+        time.sleep(2)
+    finally:
+        stop = True
+        worker.stop()
+    return {
+        "events": len(lines),
+        "patients": n_patients,
+        "seconds": elapsed,
+        "rss_start_mb": baseline,
+        "rss_peak_mb": peak,
+        "one_patient": _one_patient_state(100_000),
+    }
+
+
+def _wait_consumed(worker: Worker, n: int, timeout: float = 1800) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        got = sum(float(v) for v in re.findall(r"^lbp_events_consumed_total\{[^}]*\} ([0-9.e+]+)$", text, re.M))
+        if got >= n:
+            return
+        time.sleep(1)
+    raise TimeoutError("the worker did not consume the burst")
+
+
+def _one_patient_state(events: int) -> dict:
+    """One patient, `events` events (all of many generated patients' events re-keyed to one): state size."""
+    from streams.core.engine import apply
+    from streams.core.events import decode
+
+    lines = generate(events // 8 + 1, seed=78, bad_lines=False).lines[:events]
+    state, sizes = None, {}
+    for i, line in enumerate(lines, 1):
+        doc = orjson.loads(line)
+        doc["patient_id"] = "one-patient"
+        state, _ = apply(state, decode(orjson.dumps(doc)))
+        if i in (1_000, 10_000, events):
+            sizes[i] = len(state.encode())
+    return {"events": len(lines), "state_bytes_after": sizes}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--patients", type=int, default=4000)
+    p.add_argument("--seed", type=int, default=5)
+    p.add_argument("--rate", type=float, default=2000.0)
+    p.add_argument("--latency-seconds", type=float, default=20.0)
+    p.add_argument("--recovery-patients", type=int, default=100_000)
+    p.add_argument("--only", default="passthrough,worker,scale,latency,recovery,memory")
+    args = p.parse_args()
+    only = set(args.only.split(","))
+
+    lines = generate(args.patients, seed=args.seed, bad_lines=False).lines
+    want = _replay_open_alerts(lines)
+    root = Path(tempfile.mkdtemp(prefix="lbp-bench-"))
+    results: dict = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "kafka": "3.9.2",
+        "events": len(lines),
+        "partitions": 4,
+    }
+    broker = LocalBroker(state_dir=root / "broker", cache_dir=settings.CACHE_DIR, heap="1g").start()
+    try:
+        if "passthrough" in only:
+            d = Deployment(broker, _dir(root, "raw"))
+            d.create_topics()
+            _preload(d, lines)
+            results["passthrough"] = bench_passthrough(d, len(lines))
+        if "worker" in only:
+            d = Deployment(broker, _dir(root, "worker"))
+            d.create_topics()
+            _preload(d, lines)
+            results["worker"] = bench_worker(d, lines, want)
+        if "scale" in only:
+            d = Deployment(broker, _dir(root, "scale"))
+            d.create_topics()
+            _preload(d, lines)
+            results["two_workers"] = bench_worker(d, lines, want, workers=2)
+        if "latency" in only:
+            d = Deployment(broker, _dir(root, "latency"))
+            d.create_topics()
+            n = int(args.rate * args.latency_seconds)
+            results["latency"] = bench_latency(d, (lines * (n // len(lines) + 1))[:n] if lines else [], args.rate)
+        if "recovery" in only:
+            d = Deployment(broker, _dir(root, "recovery"))
+            d.create_topics()
+            results["recovery"] = bench_recovery(d, args.recovery_patients)
+        if "memory" in only:
+            d = Deployment(broker, _dir(root, "memory"))
+            d.create_topics()
+            results["memory"] = bench_memory(d)
+    finally:
+        broker.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    if "passthrough" in results and "worker" in results:
+        results["ratio_worker_to_raw"] = results["worker"]["events_per_s"] / results["passthrough"]["events_per_s"]
+    if "worker" in results and "two_workers" in results:
+        results["ratio_two_to_one"] = results["two_workers"]["events_per_s"] / results["worker"]["events_per_s"]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "stream.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+def _dir(root: Path, name: str) -> Path:
+    (root / name).mkdir()
+    return root / name
+
+
+if __name__ == "__main__":
+    main()
