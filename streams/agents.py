@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import orjson
@@ -111,16 +111,10 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             sends.append(_send_dead_letter(msg, exc.error_class, exc.message))
             continue
         key = event.patient_id.encode()
-        if key in touched:
-            state: PatientState | None = touched[key][0]
-        else:
-            raw = patients.get(key)
-            state = PatientState.decode(raw) if raw else None
         try:
-            state, outputs = apply(state, event, DEFAULT)
+            state, outputs = apply(_current(patients, touched, key, PatientState.decode), event, DEFAULT)
         except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
-            log.warning("processing failed (%s); event dead-lettered", type(exc).__name__)
-            sends.append(_send_dead_letter(msg, "processing", f"{type(exc).__name__}: {exc}"))
+            sends.append(_processing_failed(msg, exc))
             continue
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
@@ -133,6 +127,19 @@ async def handle_events(batch: Sequence[EventT]) -> None:
     for ev in batch:
         metrics.LATENCY.observe(max(0.0, now - ev.message.timestamp))
     metrics.BATCH_SECONDS.observe(time.monotonic() - started)
+
+
+def _current(table: Any, touched: dict[bytes, tuple[Any, int]], key: bytes, decode: Callable[[bytes], Any]) -> Any:
+    """A key's state as this batch has it: touched earlier in the batch, else from the table, else None."""
+    if key in touched:
+        return touched[key][0]
+    raw = table.get(key)
+    return decode(raw) if raw else None
+
+
+def _processing_failed(msg: Any, exc: Exception) -> Awaitable[Any]:
+    log.warning("processing failed (%s); record dead-lettered", type(exc).__name__)
+    return _send_dead_letter(msg, "processing", f"{type(exc).__name__}: {exc}")
 
 
 def _send_dead_letter(msg: Any, error_class: str, error: str) -> Awaitable[Any]:
@@ -151,15 +158,14 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
         try:
             obs = Observation.from_json(orjson.loads(msg.value))
         except Exception as exc:  # written by us; a bad one is still never dropped silently
-            sends.append(_send_dead_letter(msg, "processing", f"{type(exc).__name__}: {exc}"))
+            sends.append(_processing_failed(msg, exc))
             continue
         key = obs.provider_id.encode()
-        if key in touched:
-            state: ProviderState | None = touched[key][0]
-        else:
-            raw = providers.get(key)
-            state = ProviderState.decode(raw) if raw else None
-        state, outputs = apply_provider(state, obs, DEFAULT)
+        try:
+            state, outputs = apply_provider(_current(providers, touched, key, ProviderState.decode), obs, DEFAULT)
+        except Exception as exc:  # as for patients: dead-letter, keep the partition going
+            sends.append(_processing_failed(msg, exc))
+            continue
         metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, DEFAULT.share)
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
