@@ -92,9 +92,9 @@ def _send(topic: Any, key: bytes | None, value: dict[str, Any]) -> Awaitable[Any
 
 def _send_output(out: Output, key: bytes | None) -> Awaitable[Any]:
     if isinstance(out, Alert):
-        metrics.ALERTS.labels(rule_id=out.rule_id, topic=out.topic).inc()
+        metrics.child(metrics.ALERTS, out.rule_id, out.topic).inc()
     else:
-        metrics.RESOLVED.labels(rule_id=out.rule_id).inc()
+        metrics.child(metrics.RESOLVED, out.rule_id).inc()
     return _send(alert_topics[out.topic], key, out.to_json())
 
 
@@ -104,7 +104,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
     sends: list[Awaitable[Any]] = []
     for ev in batch:
         msg = ev.message
-        metrics.EVENTS.labels(topic=msg.topic).inc()
+        metrics.child(metrics.EVENTS, msg.topic).inc()
         try:
             event = decode_message(msg.topic, msg.key, msg.value)
         except BadInput as exc:
@@ -143,7 +143,7 @@ def _processing_failed(msg: Any, exc: Exception) -> Awaitable[Any]:
 
 
 def _send_dead_letter(msg: Any, error_class: str, error: str) -> Awaitable[Any]:
-    metrics.DEAD_LETTERS.labels(error_class=error_class).inc()
+    metrics.child(metrics.DEAD_LETTERS, error_class).inc()
     record = dead_letter(
         msg.value or b"", error_class, error, topic=msg.topic, key=msg.key, partition=msg.partition, offset=msg.offset
     )

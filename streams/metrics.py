@@ -6,6 +6,7 @@ Labels are bounded: topic, rule id, dead-letter reason, partition, and for the M
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 
 from faust.sensors.prometheus import setup_prometheus_sensors
@@ -36,6 +37,14 @@ SHARE_ENCOUNTERS = Gauge(
     "lbp_provider_lbp_encounters", "LBP encounters in the provider's 30-day window (busiest only)", ["provider_id"]
 )
 BUILD = Gauge("lbp_build_info", "Build information", ["version", "kafka_release"])
+
+
+@functools.cache
+def child(metric: Counter, *labels: str) -> Counter:
+    """A labelled child, looked up once per label set: `.labels()` per event showed up in the worker's
+    profile (7% of its samples)."""
+    return metric.labels(*labels)
+
 
 try:
     _VERSION = version("lbp-streams")
