@@ -32,7 +32,7 @@ from streams import metrics, settings
 from streams.app import app
 from streams.core.alerts import Alert, Output
 from streams.core.deadletter import dead_letter
-from streams.core.engine import DEFAULT, apply, apply_provider, observation
+from streams.core.engine import apply, apply_provider, observation
 from streams.core.events import BadInput, Event, decode
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState
 from streams.core.state import PatientState
@@ -41,6 +41,7 @@ from streams.topics import ALERT_TOPICS, CONTRACT_NAME_OF, INPUT_TOPICS, PROVIDE
 log = logging.getLogger(__name__)
 
 RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+CONFIG = settings.engine_config()
 
 input_topic = app.topic(*INPUT_TOPICS, allow_empty=True, **RAW)
 provider_topic = app.topic(PROVIDER_TOPIC, **RAW)
@@ -112,7 +113,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             continue
         key = event.patient_id.encode()
         try:
-            state, outputs = apply(_current(patients, touched, key, PatientState.decode), event, DEFAULT)
+            state, outputs = apply(_current(patients, touched, key, PatientState.decode), event, CONFIG)
         except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
             sends.append(_processing_failed(msg, exc))
             continue
@@ -162,11 +163,11 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             continue
         key = obs.provider_id.encode()
         try:
-            state, outputs = apply_provider(_current(providers, touched, key, ProviderState.decode), obs, DEFAULT)
+            state, outputs = apply_provider(_current(providers, touched, key, ProviderState.decode), obs, CONFIG)
         except Exception as exc:  # as for patients: dead-letter, keep the partition going
             sends.append(_processing_failed(msg, exc))
             continue
-        metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, DEFAULT.share)
+        metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, CONFIG.share)
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
     await _confirm(sends)

@@ -99,3 +99,15 @@ CACHE_DIR: Path = Path(_env("STREAMS_CACHE_DIR", str(REPO_ROOT / ".cache")))
 
 # --- Rules -------------------------------------------------------------------------------------------
 EPISODE_GAP_DAYS: int = _env_int("STREAMS_EPISODE_GAP_DAYS", 90)
+PROVIDER_WINDOW_DAYS: int = _env_int("STREAMS_PROVIDER_WINDOW_DAYS", 30)
+PROVIDER_MIN_ENCOUNTERS: int = _env_int("STREAMS_PROVIDER_MIN_ENCOUNTERS", 20)
+PROVIDER_MIN_SHARE_PERCENT: int = _env_int("STREAMS_PROVIDER_MIN_SHARE_PERCENT", 80)
+
+
+def engine_config():  # noqa: ANN201 - streams.core.engine.Config, imported late to keep settings light
+    """The rule engine's configuration from these settings; both shells (worker, replay) use it."""
+    from streams.core.engine import Config
+    from streams.core.rules.ops_provider_unspecified_share import ShareConfig
+
+    share = ShareConfig(PROVIDER_WINDOW_DAYS, PROVIDER_MIN_ENCOUNTERS, PROVIDER_MIN_SHARE_PERCENT / 100)
+    return Config(episode_gap_days=EPISODE_GAP_DAYS, share=share)

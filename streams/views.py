@@ -19,10 +19,10 @@ import orjson
 from faust.web import Request, Response, View
 
 from streams import settings
-from streams.agents import patients
+from streams.agents import CONFIG, patients
 from streams.app import app
 from streams.core.alerts import Alert
-from streams.core.engine import DEFAULT, apply
+from streams.core.engine import apply
 from streams.core.events import BadInput, PriorAuth, from_dict
 from streams.core.state import PatientState
 
@@ -98,7 +98,7 @@ def check_prior_auth(raw_state: bytes | None, event: PriorAuth) -> list[dict[str
     if state is not None:
         state.applied = []  # a check may repeat an event id already applied
         state.raised = {}  # report what applies now, even if raised before
-    _, outputs = apply(state, event, DEFAULT)
+    _, outputs = apply(state, event, CONFIG)
     return [o.to_json() for o in outputs if isinstance(o, Alert) and o.rule_id.startswith("PA-")]
 
 

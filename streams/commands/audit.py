@@ -22,15 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from streams import settings
     from streams.audit import collect, render
 
+    config = settings.engine_config()
     try:
         with open(args.file, "rb") as source:
-            history = collect(source)
+            history = collect(source, config)
     except OSError as exc:
         print(f"audit: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    page = render(history, title=args.title, source=args.file.name)
+    page = render(history, title=args.title, source=args.file.name, config=config)
     try:
         args.out.write_text(page, encoding="utf-8")
     except OSError as exc:

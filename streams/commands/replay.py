@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from streams import settings
     from streams.replay import Replay
 
     try:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     total = args.file.stat().st_size if progress and str(args.file) != "-" else None
     try:
-        stats = Replay().run(source, out, dead, progress_total=total if progress else None)
+        stats = Replay(settings.engine_config()).run(source, out, dead, progress_total=total if progress else None)
     finally:
         for f in (source, out, dead):
             if f not in (sys.stdin.buffer, sys.stdout.buffer, sys.stderr.buffer):

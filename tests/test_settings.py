@@ -1,0 +1,27 @@
+"""Settings reach the engine: the episode gap and the provider-share thresholds are configurable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_engine_config_comes_from_the_environment() -> None:
+    code = "from streams import settings; c = settings.engine_config(); print(c.episode_gap_days, c.share)"
+    env = {
+        "STREAMS_EPISODE_GAP_DAYS": "45",
+        "STREAMS_PROVIDER_WINDOW_DAYS": "14",
+        "STREAMS_PROVIDER_MIN_ENCOUNTERS": "10",
+        "STREAMS_PROVIDER_MIN_SHARE_PERCENT": "75",
+    }
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "45 ShareConfig(window_days=14, min_encounters=10, min_share=0.75)"
+
+
+def test_a_bad_integer_setting_names_the_variable() -> None:
+    code = "import streams.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={"STREAMS_TOPIC_PARTITIONS": "four"}, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "STREAMS_TOPIC_PARTITIONS" in result.stderr and "expected an integer" in result.stderr
