@@ -307,9 +307,16 @@ def _rss_mb(pid: int) -> float:
 
 def bench_memory(d: Deployment, events: int = 200_000, patients: int = 50_000) -> dict:
     """Peak RSS of one worker through a burst, and the state size of one patient after 100,000 events."""
-    # the generator's stream is in arrival order over ~600 days: take enough patients that the first
-    # `events` lines reach about `patients` of them
-    lines = generate(int(patients * 1.6), seed=77, bad_lines=False).lines[:events]
+    # every patient's first 4 events, then 5th events until `events`, in arrival order: `patients` patients
+    all_lines = generate(patients, seed=77, bad_lines=False).lines
+    rank, seen = [], {}
+    for line in all_lines:
+        pid = orjson.loads(line)["patient_id"]
+        seen[pid] = seen.get(pid, 0) + 1
+        rank.append(seen[pid])
+    chosen = [i for i, r in enumerate(rank) if r <= 4]
+    chosen += [i for i, r in enumerate(rank) if r == 5][: max(0, events - len(chosen))]
+    lines = [all_lines[i] for i in sorted(chosen)][:events]
     n_patients = len({orjson.loads(x)["patient_id"] for x in lines})
     worker = Worker(d, "mem").start(ready_timeout=180)
     assert worker.proc is not None

@@ -17,17 +17,19 @@ from tests.broker.harness import ALERT_TOPICS, Deployment, Worker
 PATIENTS = 300
 
 
-def replay_outputs(lines: list[bytes]) -> tuple[set[str], set[str], int]:
-    """(alert ids, resolved alert ids, dead-lettered lines) of the offline engine."""
-    alerts, resolved, dead = set(), set(), 0
+def replay_outputs(lines: list[bytes]) -> tuple[set[str], set[str], int, dict[str, str]]:
+    """(alert ids, resolved alert ids, dead-lettered lines, OPS alert id -> provider) of the offline engine."""
+    alerts, resolved, dead, ops = set(), set(), 0, {}
     for item in Replay().outputs(lines):
         if isinstance(item, dict):
             dead += 1
         elif item.to_json()["record_type"] == "alert":
             alerts.add(item.alert_id)
+            if item.rule_id.startswith("OPS-"):
+                ops[item.alert_id] = item.subject_id.split("/")[0]
         else:
             resolved.add(item.alert_id)
-    return alerts, resolved, dead
+    return alerts, resolved, dead, ops
 
 
 def events_consumed(worker: Worker) -> int:
@@ -38,14 +40,15 @@ def events_consumed(worker: Worker) -> int:
 
 
 @pytest.fixture(scope="module")
-def stream() -> tuple[list[bytes], set[str], set[str], int]:
-    lines = generate(PATIENTS, seed=11).lines
-    return (lines, *replay_outputs(lines))
+def stream() -> tuple[list[bytes], set[str], set[str], int, dict[str, str], set[str]]:
+    generated = generate(PATIENTS, seed=11)
+    planted_ops = {e.subject_id for e in generated.expected if e.rule_id.startswith("OPS-")}
+    return (generated.lines, *replay_outputs(generated.lines), planted_ops)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_worker_alert_ids_equal_replay(deployment: Deployment, stream: tuple, workers: int) -> None:
-    lines, want_alerts, want_resolved, want_dead = stream
+    lines, want_alerts, want_resolved, want_dead, want_ops, planted_ops = stream
     running = [Worker(deployment, f"w{i}").start() for i in range(workers)]
     try:
         if workers == 2:
@@ -65,13 +68,21 @@ def test_worker_alert_ids_equal_replay(deployment: Deployment, stream: tuple, wo
     print(f"\n{workers} worker(s): {len(lines)} events -> {len(got_alerts)} alerts in {elapsed:.1f}s")
     by_rule = Counter(r["rule_id"] for t, _, r in records if r.get("record_type") == "alert")
     print(dict(sorted(by_rule.items())))
-    # the alerts open at the end are exactly replay's
-    assert got_alerts - got_resolved == want_alerts - want_resolved, running[0].log_tail()
+    got_ops = {
+        r["alert_id"]: r["subject_id"].split("/")[0] for t, _, r in records if r.get("rule_id", "").startswith("OPS-")
+    }
+    # patient-level alerts (every rule but OPS): the alerts open at the end are exactly replay's
+    got_patient, want_patient = got_alerts - set(got_ops), want_alerts - set(want_ops)
+    assert got_patient - got_resolved == want_patient - want_resolved, running[0].log_tail()
     # and so are the ids raised, except an alert raised on partial data and resolved when the rest arrived
     # in one order only (COD-INCONSISTENT-CHANGE: imaging that explains a code change arriving after the
     # second visit); see README "Order of arrival"
-    differ = got_alerts ^ want_alerts
+    differ = got_patient ^ want_patient
     assert differ <= got_resolved | want_resolved, f"{len(differ)} alert ids differ from replay"
+    # OPS-PROVIDER-UNSPECIFIED-SHARE: a provider's share is not monotone in the data, so for a provider at
+    # the threshold (16 of 20 here) which 30-day periods cross 80% can depend on the order many partitions
+    # deliver in (README "Order of arrival"); the provider the generator planted far above it is flagged
+    assert planted_ops and planted_ops <= set(got_ops.values()) & set(want_ops.values())
     assert got_dead == want_dead
     assert sum(consumed) == len(lines)
     assert all(n > 0 for n in consumed), f"a worker of the group consumed nothing: {consumed}"
