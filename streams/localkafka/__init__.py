@@ -240,7 +240,10 @@ class LocalBroker:
             if self.scram is not None:  # the SCRAM user goes into the metadata log with the format
                 users = ["--add-scram", f"SCRAM-SHA-512=[name={self.scram.name},password={self.scram.password}]"]
             fmt = subprocess.run(
-                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), *users),
+                # `--cluster-id=<id>`: a base64url id may start with "-", which argparse would read as an option
+                self._java(
+                    libs, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(config), *users
+                ),
                 capture_output=True,
                 text=True,
             )
