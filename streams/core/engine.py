@@ -32,7 +32,7 @@ from types import ModuleType
 from streams.core import reading
 from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
-from streams.core.events import Claim, Encounter, Event, Imaging, PriorAuth
+from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
 from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState, ShareConfig, observe
 from streams.core.state import (
@@ -63,9 +63,13 @@ LUMBAR_SITE = re.compile(r"lumb|\bl-spine\b|\bl spine\b|low back")
 # --- recording: event -> compact record --------------------------------------------------------------
 
 
-def _codes(diagnoses: tuple) -> list[str]:
-    ordered = sorted(diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
-    return [normalized(d.code) or d.code.strip() for d in ordered]
+def _in_sequence(diagnoses: tuple[Diagnosis, ...]) -> list[Diagnosis]:
+    return sorted(diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+
+
+def _codes(diagnoses: tuple[Diagnosis, ...]) -> list[str]:
+    """Normalized where the shape allows (encounters); claims and requests keep codes as sent."""
+    return [normalized(d.code) or d.code.strip() for d in _in_sequence(diagnoses)]
 
 
 def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
@@ -121,7 +125,6 @@ def imaging_record(i: Imaging) -> ImagingRecord:
 
 
 def claim_record(c: Claim) -> ClaimRecord:
-    ordered = sorted(c.diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
     return ClaimRecord(
         claim_id=c.claim_id,
         event_id=c.event_id,
@@ -129,12 +132,12 @@ def claim_record(c: Claim) -> ClaimRecord:
         provider_id=c.provider_id,
         encounter_id=c.encounter_id,
         date_of_service=c.date_of_service,
-        codes=[d.code.strip() for d in ordered],
+        codes=[d.code.strip() for d in _in_sequence(c.diagnoses)],
     )
 
 
 def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:
-    ordered = sorted(p.diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+    ordered = _in_sequence(p.diagnoses)
     primary = next((d.code.strip() for d in ordered if d.sequence == 1), None)
     return PriorAuthRecord(
         request_id=p.request_id,
