@@ -59,9 +59,16 @@ class ProviderState:
     # encounter_id -> (date of service ISO, coded M54.50): an amended encounter replaces its entry
     window: dict[str, tuple[str, bool]] = field(default_factory=dict)
     alerted_periods: list[int] = field(default_factory=list)
+    # newest and oldest date in `window`, kept by `observe` (a scan of the whole window per observation was
+    # a tenth of replay's time); not persisted: None means "not known yet", recomputed on first use
+    newest: str | None = field(default=None, repr=False, compare=False)
+    oldest: str | None = field(default=None, repr=False, compare=False)
 
     def encode(self) -> bytes:
-        return orjson.dumps(self)
+        """The persisted fields only (the same bytes as before the date bounds were kept)."""
+        return orjson.dumps(
+            {"provider_id": self.provider_id, "window": self.window, "alerted_periods": self.alerted_periods}
+        )
 
     def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
         """(LBP encounters, share coded M54.50) in the window ending at `end`."""
@@ -94,13 +101,17 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     `window_stats` for each end date, without a scan of the whole window per end date.
     """
     window = state.window
-    window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
-    newest = max(window.values())[0]
+    day = obs.date_of_service.isoformat()
+    newest, oldest = _date_bounds(state, window.get(obs.encounter_id), day)
+    window[obs.encounter_id] = (day, obs.unspecified)
     keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
-    if min(window.values())[0] < keep_from:
+    if oldest < keep_from:
         state.window = window = {k: v for k, v in window.items() if v[0] >= keep_from}
+        oldest = min(v[0] for v in window.values())
     if len(window) > MAX_WINDOW_ENCOUNTERS:
         state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
+        oldest = min(v[0] for v in window.values())
+    state.newest, state.oldest = newest, oldest
     span = timedelta(days=config.window_days - 1)
     first, last = obs.date_of_service, obs.date_of_service + span
     lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
@@ -118,6 +129,22 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
         state.alerted_periods = [*state.alerted_periods[-11:], period]
         verdicts.append(_verdict(obs, end, total, share, period, config))
     return verdicts
+
+
+def _date_bounds(state: ProviderState, replaced: tuple[str, bool] | None, day: str) -> tuple[str, str]:
+    """(newest, oldest) date of the window once `day` is added, the entry `replaced` (an amended encounter's
+    earlier observation) gone: from the kept bounds, or a scan when unknown or when the replaced entry was
+    the bound itself (an amendment that moves the newest visit earlier lowers the newest date)."""
+    newest, oldest = state.newest, state.oldest
+    dates = [v[0] for v in state.window.values()] if newest is None or oldest is None else None
+    if replaced is not None and dates is None and (replaced[0] == newest or replaced[0] == oldest):
+        dates = [v[0] for v in state.window.values()]
+    if dates is not None:
+        if replaced is not None:
+            dates.remove(replaced[0])
+        dates.append(day)
+        return max(dates), min(dates)
+    return max(newest, day), min(oldest, day)
 
 
 def _verdict(obs: Observation, end: date, total: int, share: float, period: int, config: ShareConfig) -> Verdict:
