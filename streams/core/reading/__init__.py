@@ -19,9 +19,8 @@ decisions behind it), `context` (status and experiencer), `scan` (the fast match
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, status_at
 from streams.core.reading.lexicon import (
@@ -69,9 +68,14 @@ STATUSES = ("affirmed", "negated", "hypothetical", "historical")
 SECTIONS = ("assessment", "history", "imaging", "exam", "other")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One finding mention, with what the sentence says about it."""
+class Finding(NamedTuple):
+    """One finding mention, with what the sentence says about it.
+
+    A named tuple rather than a frozen dataclass: the reader makes four or five per assessment, and a
+    frozen dataclass's __init__ (one object.__setattr__ per field) cost about 1 microsecond each, a tuple
+    0.15. Immutable, hashable and compared field by field, as before (now also equal to a plain tuple of
+    the same fields).
+    """
 
     finding: str
     status: str
@@ -396,6 +400,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
 
 _START = itemgetter(1)
 _MOD_START = itemgetter(2)
+_new_finding = tuple.__new__  # Finding(...) without the Python-level NamedTuple constructor
 
 
 def _segment_runs(low: str, segs: list[tuple[str, int, int]]) -> list[Run]:
@@ -436,7 +441,7 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
     if not sents:
         return []
     buckets = _collect(text, low, spans, sents)
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[Finding] = set()
     out: list[Finding] = []
     for i in sorted(buckets):
         bucket = buckets[i]
@@ -474,8 +479,10 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
                 if level is None and levels:
                     level = _level_from(levels)
             # Repeats collapse to the first, as Finding equality would (it compares exactly these fields).
-            fields = (key, status, sentence, sent_section, experiencer, side, level, levels, modic_type)
-            if fields not in seen:
-                seen.add(fields)
-                out.append(Finding(*fields))
+            finding = _new_finding(
+                Finding, (key, status, sentence, sent_section, experiencer, side, level, levels, modic_type)
+            )
+            if finding not in seen:
+                seen.add(finding)
+                out.append(finding)
     return out

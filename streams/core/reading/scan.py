@@ -16,7 +16,8 @@ alternatives beginning with its character can match, in the same order, so the c
 pattern's match, groups included, while the engine no longer enters hundreds of alternatives that fail on
 their first character (a word start costs about 0.7 instead of 2 microseconds; the reader's one pass over
 an assessment went from about 28 to 19). The first position of the range has no character before it and
-is tried with the plain pattern.
+is tried with the copy for its character too (the plain pattern if no stem starts with that character),
+so it matches whatever the plain pattern matches there, stem or not.
 
 The result equals `pattern.finditer` on lowercased text as long as every alternative of the pattern starts
 a word with one of the stems; tests/test_reading_scan.py checks that on every sentence of the MTSamples
@@ -181,11 +182,13 @@ class Scanner:
     def spans(self, text: str, pos: int, endpos: int) -> list[Span]:
         """Non-overlapping matches in text[pos:endpos], leftmost first, as (start, end, match)."""
         out: list[Span] = []
-        first = self.pattern.match(text, pos, endpos)
-        if first is not None and first.end() > pos:
-            out.append((pos, first.end(), first))
-            pos = first.end()
         by_char = self._by_char
+        if pos < endpos:
+            # The range's first position need not start a word or a stem: any character, full-pattern result.
+            first = by_char.get(text[pos], self.pattern).match(text, pos, endpos)
+            if first is not None and first.end() > pos:
+                out.append((pos, first.end(), first))
+                pos = first.end()
         for cand in self._starts.finditer(text, pos, endpos):
             start = cand.end()
             if start <= pos:
