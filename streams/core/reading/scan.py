@@ -77,6 +77,7 @@ if _sre_parser is not None:
     _C = _sre_constants
     _ZERO_WIDTH = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
     _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", _C.MAX_REPEAT))
+    _READ = frozenset(("",))  # the whole prefix is read
     _CATEGORIES = {
         _C.CATEGORY_DIGIT: re.compile(r"\d"),
         _C.CATEGORY_NOT_DIGIT: re.compile(r"\D"),
@@ -104,40 +105,53 @@ def _in_set(items: list, ch: str) -> bool:
     return hit != negate
 
 
-def _may_start(items: list, ch: str) -> tuple[bool, bool]:
-    """(may a match of this sequence begin with `ch`, may it be empty); (True, True) when unsure."""
+def _advance(items: list, rests: frozenset[str]) -> frozenset[str]:
+    """What may be left of a text prefix after the sequence matched its start.
+
+    `rests` are the parts of the prefix still to be read ("" once it is all read: whatever follows is
+    beyond it, so "" stays). An empty result means no match of the sequence can begin with the prefix.
+    Unsure constructs may read any part of it.
+    """
     for op, av in items:
+        if not rests or rests == _READ:
+            return rests
         if op in _ZERO_WIDTH:
             continue  # a look-around or \\b might pass: assume it does
         if op is _C.LITERAL:
-            may, empty = chr(av) == ch, False
+            ch = chr(av)
+            rests = frozenset(r[1:] if r else r for r in rests if not r or r[0] == ch)
         elif op is _C.NOT_LITERAL:
-            may, empty = chr(av) != ch, False
+            ch = chr(av)
+            rests = frozenset(r[1:] if r else r for r in rests if not r or r[0] != ch)
         elif op is _C.IN:
-            may, empty = _in_set(av, ch), False
+            rests = frozenset(r[1:] if r else r for r in rests if not r or _in_set(av, r[0]))
         elif op is _C.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
-            may, empty = _may_start(av[3].data, ch)
+            rests = _advance(av[3].data, rests)
         elif op is _C.BRANCH:
-            results = [_may_start(alt.data, ch) for alt in av[1]]
-            may, empty = any(r[0] for r in results), any(r[1] for r in results)
+            rests = frozenset().union(*(_advance(alt.data, rests) for alt in av[1]))
         elif op in _REPEATS:
-            may, empty = _may_start(av[2].data, ch)
-            empty = empty or av[0] == 0
+            low, high, sub = av
+            for _ in range(low):
+                rests = _advance(sub.data, rests)
+            seen = rests
+            for _ in range(high - low):  # each further repeat, until it adds nothing (prefixes are short)
+                rests = _advance(sub.data, rests)
+                if rests <= seen:
+                    break
+                seen = seen | rests
+            rests = seen
         else:
-            return True, True
-        if may:
-            return True, empty
-        if not empty:
-            return False, False
-    return False, True
+            rests = frozenset(r[i:] for r in rests for i in range(len(r) + 1))
+    return rests
 
 
-def _prune(items: list, ch: str) -> list:
-    """The sequence without the alternatives, at its first position, that cannot begin a match with `ch`.
+def _prune(items: list, prefix: str) -> list:
+    """The sequence without the alternatives, at its first position, that cannot begin a match with `prefix`.
 
     Only the first consuming element is pruned (after zero-width ones): it is where the match begins, so
-    an alternative there that needs another first character fails at once in the full pattern too.
-    Nested groups and alternations at that position are pruned the same way; empty-able ones are kept.
+    an alternative there that cannot read the start of `prefix` fails in the full pattern too. Nested groups
+    and alternations at that position are pruned the same way; an alternative that may read only part of
+    the prefix is kept (what follows it may read the rest).
     """
     out = list(items)
     for i, (op, av) in enumerate(items):
@@ -145,47 +159,83 @@ def _prune(items: list, ch: str) -> list:
             continue
         if op is _C.SUBPATTERN and not av[1] and not av[2]:
             inner = av[3]
-            out[i] = (op, (*av[:3], _sre_parser.SubPattern(inner.state, _prune(inner.data, ch))))
+            out[i] = (op, (*av[:3], _sre_parser.SubPattern(inner.state, _prune(inner.data, prefix))))
         elif op is _C.BRANCH:
+            start = frozenset((prefix,))
             kept = [
-                _sre_parser.SubPattern(alt.state, _prune(alt.data, ch))
+                _sre_parser.SubPattern(alt.state, _prune(alt.data, prefix))
                 for alt in av[1]
-                if any(_may_start(alt.data, ch))
+                if _advance(alt.data, start)
             ]
             out[i] = (op, (av[0], kept or av[1][:1]))  # none left: keep one, it fails as before
         break
     return out
 
 
-def _pruned(pattern: re.Pattern[str], ch: str) -> re.Pattern[str]:
-    """`pattern` for matches that begin with `ch` (same groups, same match); the pattern itself if unsure."""
+def _parse(pattern: re.Pattern[str]) -> object | None:
+    """The parse tree of `pattern`, or None if it cannot be pruned (flags, or `re` internals missing)."""
     if _sre_parser is None or pattern.flags & ~re.UNICODE:
+        return None
+    try:
+        return _sre_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an internals change: fall back to the full pattern
+        return None
+
+
+def _pruned(pattern: re.Pattern[str], tree: object | None, prefix: str) -> re.Pattern[str]:
+    """`pattern` for matches that begin with `prefix` (same groups, same match); the pattern itself if unsure."""
+    if tree is None:
         return pattern
     try:
-        tree = _sre_parser.parse(pattern.pattern, pattern.flags)
-        return _sre_compiler.compile(_sre_parser.SubPattern(tree.state, _prune(tree.data, ch)), pattern.flags)
+        data = _prune(tree.data, prefix)  # type: ignore[attr-defined]
+        return _sre_compiler.compile(_sre_parser.SubPattern(tree.state, data), pattern.flags)  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - an internals change: fall back to the full pattern
         return pattern
+
+
+_PREFIX = 3  # characters a pruned copy is chosen by
+_MAX_KEYS = 20_000  # text prefixes remembered per scanner (each refers to one of a few hundred copies)
 
 
 class Scanner:
     """The matches of `pattern` in lowercased text, found through the stems its matches start with."""
 
-    __slots__ = ("pattern", "stems", "_starts", "_by_char")
+    __slots__ = ("pattern", "stems", "_starts", "_tree", "_prefixes", "_by_prefix")
 
     def __init__(self, pattern: re.Pattern[str], stems: Iterable[str]) -> None:
         self.pattern = pattern
         self.stems = tuple(stems)
         self._starts = re.compile(r"[^a-z0-9](?=" + trie_pattern(self.stems) + ")")
-        self._by_char = {ch: _pruned(pattern, ch) for ch in sorted({stem[0] for stem in self.stems})}
+        self._tree = _parse(pattern)
+        # Copies are pruned for the first up to _PREFIX characters of a stem, made on first use (a copy
+        # takes about a millisecond, and most prefixes never occur).
+        self._prefixes = frozenset(stem[:n] for stem in self.stems for n in range(1, _PREFIX + 1))
+        # Text prefix (up to _PREFIX characters) -> the copy for its longest part that begins a stem.
+        self._by_prefix: dict[str, re.Pattern[str]] = {}
+
+    def _pattern_for(self, key: str) -> re.Pattern[str]:
+        """The copy for the longest start of `key` that starts a stem (the plain pattern if none does)."""
+        for n in range(len(key), 0, -1):
+            prefix = key[:n]
+            if prefix in self._prefixes:
+                pattern = self._by_prefix.get(prefix)
+                if pattern is None:
+                    pattern = self._by_prefix[prefix] = _pruned(self.pattern, self._tree, prefix)
+                break
+        else:
+            return self.pattern  # not cached: any character may start the range
+        if len(self._by_prefix) < _MAX_KEYS:
+            self._by_prefix[key] = pattern
+        return pattern
 
     def spans(self, text: str, pos: int, endpos: int) -> list[Span]:
         """Non-overlapping matches in text[pos:endpos], leftmost first, as (start, end, match)."""
         out: list[Span] = []
-        by_char = self._by_char
+        by_prefix = self._by_prefix
         if pos < endpos:
             # The range's first position need not start a word or a stem: any character, full-pattern result.
-            first = by_char.get(text[pos], self.pattern).match(text, pos, endpos)
+            key = text[pos : min(pos + _PREFIX, endpos)]
+            first = (by_prefix.get(key) or self._pattern_for(key)).match(text, pos, endpos)
             if first is not None and first.end() > pos:
                 out.append((pos, first.end(), first))
                 pos = first.end()
@@ -193,7 +243,9 @@ class Scanner:
             start = cand.end()
             if start <= pos:
                 continue  # inside the previous match
-            m = by_char[text[start]].match(text, start, endpos)
+            # The copy for the characters at `start`, never past the range's end (the engine sees no further).
+            key = text[start : start + _PREFIX] if start + _PREFIX <= endpos else text[start:endpos]
+            m = (by_prefix.get(key) or self._pattern_for(key)).match(text, start, endpos)
             if m is not None:
                 pos = m.end()
                 out.append((start, pos, m))
