@@ -7,6 +7,7 @@ here once, from the events' own dates, never from arrival order.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -93,8 +94,12 @@ class Chart:
     def __init__(self, state: PatientState, gap_days: int) -> None:
         self.state = state
         self.gap_days = gap_days
-        self.episodes = self._episodes()
-        self._episode_by_id = {e.encounter_id: ep for ep in self.episodes for e in ep.encounters}
+        self._episode_by_id: dict[str, Episode] | None = None
+
+    @functools.cached_property
+    def episodes(self) -> list[Episode]:
+        """Built on first use: claim and prior-auth rules never ask, and a Chart is made per event."""
+        return self._episodes()
 
     def _episodes(self) -> list[Episode]:
         episodes: list[list[EncounterRecord]] = []
@@ -108,7 +113,10 @@ class Chart:
         return [Episode(tuple(e), self.gap_days) for e in episodes]
 
     def episode_of(self, enc: EncounterRecord) -> Episode | None:
-        return self._episode_by_id.get(enc.encounter_id)
+        by_id = self._episode_by_id
+        if by_id is None:
+            by_id = self._episode_by_id = {e.encounter_id: ep for ep in self.episodes for e in ep.encounters}
+        return by_id.get(enc.encounter_id)
 
     def imaging_explaining(self, enc: EncounterRecord, episode: Episode) -> tuple[ImagingRecord, Noted] | None:
         """Imaging that explains the pain for this encounter: on file before its date of service, or

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from types import ModuleType
 
 from streams.core import reading
@@ -63,8 +64,11 @@ LUMBAR_SITE = re.compile(r"lumb|\bl-spine\b|\bl spine\b|low back")
 # --- recording: event -> compact record --------------------------------------------------------------
 
 
+_SEQUENCE = attrgetter("sequence")
+
+
 def _in_sequence(diagnoses: tuple[Diagnosis, ...]) -> list[Diagnosis]:
-    return sorted(diagnoses, key=lambda d: d.sequence)[:MAX_CODES]
+    return sorted(diagnoses, key=_SEQUENCE)[:MAX_CODES]
 
 
 def _codes(diagnoses: tuple[Diagnosis, ...]) -> list[str]:
@@ -207,15 +211,14 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
 
     outputs: list[Output] = []
     holding: set[str] = set()
+    patient_id, raised = state.patient_id, state.raised
     for v, superseded in verdicts:
-        alert = Alert.from_verdict(v, state.patient_id, event.event_id, event.occurred_at)
+        aid = alert_id(v.rule_id, patient_id, v.subject_type, v.subject_id)
         if not superseded:
-            holding.add(alert.alert_id)
-        if alert.alert_id not in state.raised:
-            state.remember(
-                alert.alert_id, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
-            )
-            outputs.append(alert)
+            holding.add(aid)
+        if aid not in raised:  # most verdicts repeat an alert already raised: no Alert is built for them
+            state.remember(aid, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes)))
+            outputs.append(Alert.from_verdict(v, patient_id, event.event_id, event.occurred_at))
 
     evaluated = {("encounter", e.encounter_id) for e in encounters} | {("claim", c.claim_id) for c in claims}
     evaluated |= {("prior_auth", p.request_id) for p in prior_auths}
