@@ -19,6 +19,7 @@ decisions behind it), `context` (status and experiencer), `scan` (the fast match
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -133,7 +134,14 @@ _MODIFIER_KINDS = frozenset({"left", "right", "bilateral", "level"})
 _MODIFIER_WORDS = Scanner(MODIFIER_WORDS, MODIFIER_STEMS)
 _MODIFIER_HINT = stems_pattern(words("left right bilateral both lumb thorac cervic sacr"))
 _LINKS = Scanner(VERTEBRAL_LINK, VERTEBRAL_LINK_STEMS)
-_LINK_HINT = stems_pattern(words("vertebrogenic modic endplate end-plate end plate vertebral body"))
+
+
+def _has_link_hint(low: str) -> bool:
+    """Whether a vertebral link may be in the text: every match has "vertebrogenic" or an endplate, Modic
+    or vertebral-body word (substring tests: cheaper than one search for all of them)."""
+    return "end" in low or "modic" in low or "vertebr" in low
+
+
 # A text with none of these stems has no finding, duration or link.
 _PREFILTER = stems_pattern(PREFILTER_STEMS)
 # Runs of spaces/tabs become one space, so word distances count words and sentences print clean.
@@ -167,6 +175,7 @@ def duration_key(weeks: float) -> str:
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1024)  # a few number and unit words recur; the parse is several string operations
 def _weeks(num: str | None, unit: str) -> float:
     """A time span in weeks; no number means one ("for the past year"), or three when plural ("for years")."""
     key = "m" if unit.startswith("mo") else unit[0]
@@ -176,6 +185,10 @@ def _weeks(num: str | None, unit: str) -> float:
         word = _SPACE.sub(" ", num).replace(" of", "").split(" ")[-1]
         n = float(word) if word[0].isdigit() else NUMBERS.get(word, 0.0)
     return n * UNIT_WEEKS[key]
+
+
+_SEGMENTS_SEEN: dict[str, str | None] = {}  # matched text -> _segment (its groups depend on that text alone)
+_SEGMENTS_SEEN_MAX = 4096
 
 
 def _segment(m: re.Match[str]) -> str | None:
@@ -350,14 +363,14 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             bucket.triggers.append((kind, m_start, m_end))
     if not buckets:
         return buckets
-    if _LINK_HINT.search(low) is not None:
+    if _has_link_hint(low):
         i = 0
         for _s, m_end, m in _LINKS.spans(low, 0, len(low)):
-            while i < n and _s >= sents[i].end:
+            while i < n and _s >= sents[i][1]:
                 i += 1
             if i == n:
                 break
-            if _s < sents[i].start or m_end > sents[i].end or sents[i].section == "imaging":
+            if _s < sents[i][0] or m_end > sents[i][1] or sents[i][2] == "imaging":
                 continue
             at = "at" if m.group("at") else ("at2" if m.group("at2") else "at3")
             b = buckets.get(i)
@@ -367,31 +380,37 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
+    seen = _SEGMENTS_SEEN
     for m in SEGMENTS.finditer(norm):
         pos = m.start()
-        while i < n and pos >= sents[i].end:
+        while i < n and pos >= sents[i][1]:
             i += 1
         if i == n:
             break
         b = buckets.get(i)
-        if b is None or pos < sents[i].start:
+        if b is None or pos < sents[i][0]:
             continue
-        if m.group("n1") is None:
-            b.sides.append(("side", "left" if m.group() == "L" else "right", pos, m.end()))
-        else:
+        word = m.group()
+        if len(word) == 1:  # "L" or "R" (a segment has a number)
+            b.sides.append(("side", "left" if word == "L" else "right", pos, m.end()))
+            continue
+        seg = seen.get(word, "")
+        if seg == "":
             seg = _segment(m)
-            if seg is not None:
-                b.segs.append((seg, pos, m.end()))
+            if len(seen) < _SEGMENTS_SEEN_MAX:
+                seen[word] = seg
+        if seg is not None:
+            b.segs.append((seg, pos, m.end()))
     for mark in ";:":
         pos = low.find(mark)
         i = 0
         while pos != -1:
-            while i < n and pos >= sents[i].end:
+            while i < n and pos >= sents[i][1]:
                 i += 1
             if i == n:
                 break
             b = buckets.get(i)
-            if b is not None and pos >= sents[i].start:
+            if b is not None and pos >= sents[i][0]:
                 b.triggers.append(("term", pos, pos + 1))
                 b.sorted_triggers = False
             pos = low.find(mark, pos + 1)
