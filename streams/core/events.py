@@ -9,6 +9,7 @@ Both shells (the Faust agents and `replay`) call `decode`; nothing else parses e
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import fastjsonschema
 import orjson
+
+from streams.core.schema_check import compile_check
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 SCHEMA_VERSION = 1
@@ -114,15 +117,17 @@ class Claim:
 Event = Encounter | Imaging | PriorAuth | Claim
 
 
-def _load_validators() -> dict[str, Any]:
-    validators = {}
+def _load_validators() -> tuple[dict[str, Any], dict[str, Callable[[Any], bool]]]:
+    """Per topic: the full validator (the error for a bad event) and the fast check in front of it."""
+    validators, checks = {}, {}
     for topic in TOPIC_OF_TYPE.values():
         schema = json.loads((SCHEMA_DIR / f"{topic}.schema.json").read_text())
         validators[topic] = fastjsonschema.compile(schema)
-    return validators
+        checks[topic] = compile_check(schema)
+    return validators, checks
 
 
-_VALIDATORS = _load_validators()
+_VALIDATORS, _CHECKS = _load_validators()
 
 
 def _field_name(name: str) -> str:
@@ -184,10 +189,11 @@ def from_dict(doc: dict[str, Any], topic: str | None = None) -> Event:
         raise BadInput("schema", f"field event_type: {str(event_type)[:40]!r} is not one of {known}")
     if topic is not None and topic != expected_topic:
         raise BadInput("wrong_topic", f"field event_type: {event_type} belongs on {expected_topic}, not on {topic}")
-    try:
-        _VALIDATORS[expected_topic](doc)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        raise _schema_error(exc) from None
+    if not _CHECKS[expected_topic](doc):  # invalid, or the fast check is not sure: the full validator says
+        try:
+            _VALIDATORS[expected_topic](doc)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise _schema_error(exc) from None
     version = doc["schema_version"]
     if version != SCHEMA_VERSION:
         raise BadInput(
