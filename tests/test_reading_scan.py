@@ -50,6 +50,14 @@ def test_scanner_equals_plain_finditer(name: str) -> None:
         assert fast == plain
 
 
+def test_link_hint_holds_wherever_a_link_matches() -> None:
+    """The reader skips the vertebral-link pass without the hint; no text with a link may lack it."""
+    texts = [*_texts(), "lbp caused by modic change.", "vertebrogenic.", "end plates are the source of pain."]
+    for low in texts:
+        if reading._LINKS.pattern.search(low) is not None:
+            assert reading._has_link_hint(low), low
+
+
 def test_trie_pattern() -> None:
     pattern = re.compile(trie_pattern(["no", "not", "never", "nor"]))
     assert [m.group() for m in pattern.finditer("no not never nor n")] == ["no", "no", "never", "no"]

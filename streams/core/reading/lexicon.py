@@ -36,6 +36,7 @@ __all__ = [
     "FINDING_STEMS",
     "DURATION_STEMS",
     "VERTEBRAL_LINK_STEMS",
+    "VERTEBRAL_LINK_WORDS",
     "MODIFIER_STEMS",
     "PREFILTER_STEMS",
     "SYMPTOM",
@@ -208,6 +209,12 @@ DURATION_STEMS = (
     *_NUMBER_STEMS,
 )
 VERTEBRAL_LINK_STEMS = words("vertebr pain lbp lumbago symptom end modic")
+# Every VERTEBRAL_LINK match holds one of these: "vertebrogenic" or the words of `at2` or `at3`. A text
+# without them has no link (tests/test_reading_scan.py checks that on the corpus).
+VERTEBRAL_LINK_WORDS = re.compile(
+    r"vertebrogenic|secondary|due|attribut|related|caus|from|generat|source|etiology|origin|explain|account"
+    r"|responsible|producing"
+)
 MODIFIER_STEMS = (
     *words("left lt right rt bilateral b/l lumbosacral thoracolumbar cervicothoracic lumbar thoracic cervical"),
     *("sacral", "sacrum", "both s", "both l", "both b"),

@@ -252,7 +252,10 @@ def _is_end(text: str, start: int, dot: int, after: int) -> bool:
     if text[dot] != ".":
         return True
     sp = text.rfind(" ", start, dot)
-    token = text[sp + 1 if sp >= start else start : dot].lower().lstrip("(")
+    begin = sp + 1 if sp >= start else start
+    if dot - begin > 6 and text[begin] != "(":
+        return True  # longer than any abbreviation below, so no abbreviation, initial or list number
+    token = text[begin:dot].lower().lstrip("(")
     if token in _NEVER_SPLIT:
         return False
     if token == "no" and text[after : after + 2].strip()[:1].isdigit():
