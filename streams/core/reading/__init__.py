@@ -138,11 +138,11 @@ _LINKS = Scanner(VERTEBRAL_LINK, VERTEBRAL_LINK_STEMS)
 
 
 def _has_link_hint(low: str) -> bool:
-    """Whether a vertebral link may be in the text: every match has "vertebrogenic" or an endplate, Modic
+    """Whether a vertebral link may be in the text: every match has "vertebrogenic" or an end plate, Modic
     or vertebral-body word (substring tests first: cheap), and one of VERTEBRAL_LINK_WORDS. Half the
     benchmark assessments that name endplates or Modic changes tie nothing to them; the link pass would
     cost about 8 microseconds on each."""
-    return ("end" in low or "modic" in low or "vertebr" in low) and VERTEBRAL_LINK_WORDS.search(low) is not None
+    return ("plate" in low or "modic" in low or "vertebr" in low) and VERTEBRAL_LINK_WORDS.search(low) is not None
 
 
 # A text with none of these stems has no finding, duration or link.
@@ -275,14 +275,20 @@ def _modifier(kind: str, m: re.Match[str], start: int, end: int, bucket: _Bucket
         bucket.sides.append(("side", kind, start, end))
 
 
+@lru_cache(maxsize=1024)  # Modic phrases recur ("modic type 1 changes")
+def _modic_types(phrase: str) -> tuple[int | None, ...]:
+    """The Modic types a modic_change phrase names, in order, or (None,) if none (a match starts and ends
+    at a word boundary, so the phrase alone reads the same as the phrase in its text)."""
+    return tuple(sorted({_ROMAN[t] for t in MODIC_TYPE.findall(phrase)})) or (None,)
+
+
 def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) -> None:
     """Record a finding match: Modic types, the herniation inside "degenerative and protruding disc",
     side/level words inside the phrase; skip a stenosis of a vessel or valve."""
     if key == "stenosis" and NON_SPINAL_STENOSIS.search(low, max(0, m_start - 30), m_start):
         return
     if key == "modic_change":
-        types = sorted({_ROMAN[t] for t in MODIC_TYPE.findall(low, m_start, m_end)})
-        for t in types or [None]:
+        for t in _modic_types(low[m_start:m_end]):
             bucket.hits.append((key, m_start, m_end, t))
         return
     bucket.hits.append((key, m_start, m_end, None))

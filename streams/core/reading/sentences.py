@@ -13,6 +13,7 @@ Pure: stdlib `re` only, patterns compiled once at import.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["Sentence", "split", "section_for_header"]
@@ -174,6 +175,7 @@ _LIST_MARKER = re.compile(r"\s*(?:\(?\d{1,2}[.)]|[-*\u2022])\s+")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1024)  # a few header names recur in every note
 def section_for_header(name: str, default: str) -> str:
     """The section an ALL-CAPS header switches to, given the caller's default section.
 
