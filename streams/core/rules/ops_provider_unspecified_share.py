@@ -10,8 +10,10 @@ service. "Once per window" is made deterministic by naming the window after the 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -25,6 +27,7 @@ MAX_WINDOW_ENCOUNTERS = 5000  # per provider; far above any real 30-day volume
 # How late (in dates of service) an observation may arrive behind the provider's newest and still count:
 # observations come from many partitions, each at its own pace (a backlog, a replay of history).
 LATE_DAYS = 365
+_DATE = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +62,10 @@ class ProviderState:
     # encounter_id -> (date of service ISO, coded M54.50): an amended encounter replaces its entry
     window: dict[str, tuple[str, bool]] = field(default_factory=dict)
     alerted_periods: list[int] = field(default_factory=list)
-    # newest and oldest date in `window`, kept by `observe` (a scan of the whole window per observation was
-    # a tenth of replay's time); not persisted: None means "not known yet", recomputed on first use
-    newest: str | None = field(default=None, repr=False, compare=False)
-    oldest: str | None = field(default=None, repr=False, compare=False)
+    # (date of service ISO, encounter_id) of every `window` entry, sorted: the newest and oldest dates and
+    # the entries near an observation by bisection (scans of the whole window per observation were a tenth
+    # of replay's time). Not persisted: None (after decode) means "rebuild from the window on first use".
+    by_date: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
     def encode(self) -> bytes:
         """The persisted fields only (the same bytes as before the date bounds were kept)."""
@@ -96,26 +99,34 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     every window the observation falls in (those ending at an observed date from its own date to
     `window_days` later) is re-checked, not only the one ending at its date.
 
-    One pass over the window finds the newest and oldest dates and the entries near the observation (the
-    only ones the re-checked windows can hold); the windows are counted from those. Same result as
-    `window_stats` for each end date, without a scan of the whole window per end date.
+    The entries near the observation (the only ones the re-checked windows can hold) are found by bisection
+    in the window's date order; the windows are counted from those. Same result as `window_stats` for each
+    end date, without a scan of the whole window per end date.
     """
     window = state.window
-    day = obs.date_of_service.isoformat()
-    newest, oldest = _date_bounds(state, window.get(obs.encounter_id), day)
-    window[obs.encounter_id] = (day, obs.unspecified)
+    by_date = state.by_date if state.by_date is not None else sorted((v[0], k) for k, v in window.items())
+    day, replaced = obs.date_of_service.isoformat(), window.get(obs.encounter_id)
+    if replaced is not None:  # an amended encounter: its earlier observation leaves the window
+        del by_date[bisect_left(by_date, (replaced[0], obs.encounter_id))]
+    insort(by_date, (day, obs.encounter_id))
+    window[obs.encounter_id] = (day, obs.unspecified)  # (an amended one keeps its place in the dict)
+    newest = by_date[-1][0]
     keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
-    if oldest < keep_from:
-        state.window = window = {k: v for k, v in window.items() if v[0] >= keep_from}
-        oldest = min(v[0] for v in window.values())
+    if by_date[0][0] < keep_from:
+        gone = bisect_left(by_date, keep_from, key=_DATE)
+        for _, encounter_id in by_date[:gone]:
+            del window[encounter_id]
+        del by_date[:gone]
     if len(window) > MAX_WINDOW_ENCOUNTERS:
         state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
-        oldest = min(v[0] for v in window.values())
-    state.newest, state.oldest = newest, oldest
+        by_date = sorted((v[0], k) for k, v in window.items())
+    state.by_date = by_date
     span = timedelta(days=config.window_days - 1)
     first, last = obs.date_of_service, obs.date_of_service + span
     lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
-    near = [v for v in window.values() if lo <= v[0] <= last_iso]  # every window ending in first..last
+    # every window ending in first..last
+    near_ids = by_date[bisect_left(by_date, lo, key=_DATE) : bisect_right(by_date, last_iso, key=_DATE)]
+    near = [window[encounter_id] for _, encounter_id in near_ids]
     ends = sorted({d for d, _ in near if first_iso <= d})
     verdicts = []
     for end_iso in ends:
@@ -129,22 +140,6 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
         state.alerted_periods = [*state.alerted_periods[-11:], period]
         verdicts.append(_verdict(obs, end, total, share, period, config))
     return verdicts
-
-
-def _date_bounds(state: ProviderState, replaced: tuple[str, bool] | None, day: str) -> tuple[str, str]:
-    """(newest, oldest) date of the window once `day` is added, the entry `replaced` (an amended encounter's
-    earlier observation) gone: from the kept bounds, or a scan when unknown or when the replaced entry was
-    the bound itself (an amendment that moves the newest visit earlier lowers the newest date)."""
-    newest, oldest = state.newest, state.oldest
-    dates = [v[0] for v in state.window.values()] if newest is None or oldest is None else None
-    if replaced is not None and dates is None and (replaced[0] == newest or replaced[0] == oldest):
-        dates = [v[0] for v in state.window.values()]
-    if dates is not None:
-        if replaced is not None:
-            dates.remove(replaced[0])
-        dates.append(day)
-        return max(dates), min(dates)
-    return max(newest, day), min(oldest, day)
 
 
 def _verdict(obs: Observation, end: date, total: int, share: float, period: int, config: ShareConfig) -> Verdict:
