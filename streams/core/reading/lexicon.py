@@ -211,9 +211,9 @@ DURATION_STEMS = (
 VERTEBRAL_LINK_STEMS = words("vertebr pain lbp lumbago symptom end modic")
 # Every VERTEBRAL_LINK match holds one of these: "vertebrogenic" or the words of `at2` or `at3`. A text
 # without them has no link (tests/test_reading_scan.py checks that on the corpus).
-VERTEBRAL_LINK_WORDS = re.compile(
-    r"vertebrogenic|secondary|due|attribut|related|caus|from|generat|source|etiology|origin|explain|account"
-    r"|responsible|producing"
+VERTEBRAL_LINK_WORDS = words(
+    "due secondary from related attribut caus vertebrogenic generat source etiology origin explain account "
+    "responsible producing"
 )
 MODIFIER_STEMS = (
     *words("left lt right rt bilateral b/l lumbosacral thoracolumbar cervicothoracic lumbar thoracic cervical"),
