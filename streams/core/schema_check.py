@@ -73,6 +73,7 @@ class _Compiler:
     def schema(self, s: Any, v: str, indent: int) -> None:
         """Lines that `return False` unless value `v` satisfies schema `s`."""
         if s is True or s == {}:
+            self.emit(indent, "pass")
             return
         if not isinstance(s, dict) or any(k not in _ANNOTATIONS and k not in _HANDLED for k in s):
             self.emit(indent, "return False  # not understood here: the full validator decides")
@@ -160,45 +161,54 @@ class _Compiler:
             item = self.name("x")
             self.emit(indent, f"for {item} in {v}:")
             self.schema(s["items"], item, indent + 1)
-            self.emit(indent + 1, "pass")
 
     def object(self, s: dict[str, Any], v: str, indent: int) -> None:
-        for key in s.get("required", ()):
-            self.emit(indent, f"if {key!r} not in {v}:")
-            self.emit(indent + 1, "return False")
-        props = s.get("properties", {})
+        required, props = set(s.get("required", ())), s.get("properties", {})
         for key, sub in props.items():
             if sub is True or sub == {} or all(k in _ANNOTATIONS for k in sub):
                 continue
             x = self.name("x")
-            self.emit(indent, f"{x} = {v}.get({key!r}, _ABSENT)")
-            self.emit(indent, f"if {x} is not _ABSENT:")
-            self.schema(sub, x, indent + 1)
-            self.emit(indent + 1, "pass")
+            if key in required:  # a missing one raises KeyError: the function answers False
+                required.discard(key)
+                self.emit(indent, f"{x} = {v}[{key!r}]")
+                self.schema(sub, x, indent)
+            else:
+                self.emit(indent, f"if {key!r} in {v}:")
+                self.emit(indent + 1, f"{x} = {v}[{key!r}]")
+                self.schema(sub, x, indent + 1)
+        for key in sorted(required):
+            self.emit(indent, f"if {key!r} not in {v}:")
+            self.emit(indent + 1, "return False")
         extra = s.get("additionalProperties", True)
         if extra is not True and extra != {}:
             k, x = self.name("k"), self.name("x")
             self.emit(indent, f"for {k}, {x} in {v}.items():")
             self.emit(indent + 1, f"if {k} not in {self.const(frozenset(props))}:")
             self.schema(extra, x, indent + 2)
-            self.emit(indent + 2, "pass")
 
     def function(self, fn: str, s: Any) -> None:
         """`def fn(d)`: True if d satisfies s (anyOf branches become functions of their own)."""
         outer, self.lines = self.lines, []
-        self.schema(s, "d", 1)
-        self.defs += [f"def {fn}(d):", *self.lines, "    return True", ""]
+        self.schema(s, "d", 2)
+        self.defs += [
+            f"def {fn}(d):",
+            "    try:",
+            *self.lines,
+            "        pass",
+            "    except KeyError:",
+            "        return False",
+        ]
+        self.defs += ["    return True", ""]
         self.lines = outer
 
 
 _HANDLED = frozenset({"type", "const", "enum", "anyOf", *_KEYWORD_TYPE})
-_ABSENT = object()
 
 
 def compile_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     """A predicate: True only if `schema` accepts the document (False: invalid, or not sure)."""
     c = _Compiler()
     c.function("check", schema)
-    namespace: dict[str, Any] = {"_ABSENT": _ABSENT, **c.consts}
+    namespace: dict[str, Any] = dict(c.consts)
     exec("\n".join(c.defs), namespace)  # noqa: S102 - code generated above from our own schema files
     return namespace["check"]
