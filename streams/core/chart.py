@@ -7,7 +7,6 @@ here once, from the events' own dates, never from arrival order.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -94,12 +93,16 @@ class Chart:
     def __init__(self, state: PatientState, gap_days: int) -> None:
         self.state = state
         self.gap_days = gap_days
+        self._episode_list: list[Episode] | None = None
         self._episode_by_id: dict[str, Episode] | None = None
 
-    @functools.cached_property
+    @property
     def episodes(self) -> list[Episode]:
-        """Built on first use: claim and prior-auth rules never ask, and a Chart is made per event."""
-        return self._episodes()
+        """Built on first use: claim and prior-auth rules never ask, and a Chart is made per event.
+        (Not functools.cached_property: on Python 3.11 it takes a lock on every access.)"""
+        if self._episode_list is None:
+            self._episode_list = self._episodes()
+        return self._episode_list
 
     def _episodes(self) -> list[Episode]:
         episodes: list[list[EncounterRecord]] = []

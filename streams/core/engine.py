@@ -163,12 +163,14 @@ def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[tuple[Verdic
     (then it does not hold: raised if it never was, so the raised set does not depend on arrival order,
     and resolved at once)."""
     out = []
-    episode = chart.episode_of(enc)
-    later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
+    later: list[EncounterRecord] | None = None  # the visits after it in its episode, once a rule fires
     for rule in ENCOUNTER_RULES:
         v = rule.check(chart, enc)
         if v is None:
             continue
+        if later is None:
+            episode = chart.episode_of(enc)
+            later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
         out.append((v, bool(later) and _superseded(rule, chart, v, later)))
     return out
 
@@ -222,7 +224,7 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
 
     evaluated = {("encounter", e.encounter_id) for e in encounters} | {("claim", c.claim_id) for c in claims}
     evaluated |= {("prior_auth", p.request_id) for p in prior_auths}
-    for aid, r in list(state.raised.items()):
+    for aid, r in state.raised.items() if evaluated else ():  # (the loop changes no key: no copy needed)
         if r.open and aid not in holding and (r.subject_type, r.subject_id) in evaluated:
             r.open = False
             outputs.append(

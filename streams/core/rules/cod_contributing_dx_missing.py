@@ -31,8 +31,9 @@ FAMILIES: dict[str, tuple[tuple[str, ...], str, str]] = {
 def missing(enc: EncounterRecord) -> list[str]:
     """The documented contributing findings with no code of their family on the encounter."""
     out = []
+    documented = {n.key for n in enc.noted}  # enc.documents(key) is not None, for every key at once
     for key, (prefixes, _, _) in FAMILIES.items():
-        if enc.documents(key) is None or any(c.startswith(prefixes) for c in enc.codes):
+        if key not in documented or any(c.startswith(prefixes) for c in enc.codes):
             continue
         if key == "sciatica" and enc.lbp_code is not None and enc.lbp_code.startswith("M54.5"):
             continue

@@ -13,7 +13,7 @@ SUBJECT = "encounter"
 
 
 def _has_duration(enc: EncounterRecord) -> bool:
-    return any(enc.documents(k) for k in DURATIONS)
+    return any(n.key in DURATIONS for n in enc.noted)  # = any(enc.documents(k) for k in DURATIONS), one pass
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
