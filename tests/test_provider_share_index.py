@@ -1,0 +1,78 @@
+"""`observe` with its date-sorted index gives what a plain scan of the window gives.
+
+The provider aggregate keeps a sorted (date, encounter id) list beside the window (not persisted) to find
+the newest/oldest dates, the entries to prune and the entries near an observation by bisection. The
+reference below is the earlier whole-window-scan version; random observation sequences with amended
+encounters, late arrivals, a small window cap and states re-decoded midway must give the same verdicts,
+the same window (key order included: it is persisted) and the same encoded bytes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from streams.core.rules import ops_provider_unspecified_share as share
+from streams.core.rules.ops_provider_unspecified_share import EPOCH, LATE_DAYS, Observation, ProviderState, ShareConfig
+
+
+def _reference(state: ProviderState, obs: Observation, config: ShareConfig, cap: int) -> list[tuple[str, int, float]]:
+    """(window end, total, share) of each alerting window, by scanning the whole window."""
+    window = state.window
+    window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
+    newest = max(window.values())[0]
+    keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
+    if min(window.values())[0] < keep_from:
+        state.window = window = {k: v for k, v in window.items() if v[0] >= keep_from}
+    if len(window) > cap:
+        state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-cap:])
+    span = timedelta(days=config.window_days - 1)
+    first, last = obs.date_of_service, obs.date_of_service + span
+    lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
+    near = [v for v in window.values() if lo <= v[0] <= last_iso]
+    found = []
+    for end_iso in sorted({d for d, _ in near if first_iso <= d}):
+        end = date.fromisoformat(end_iso)
+        s = (end - span).isoformat()
+        in_window = [u for d, u in near if s <= d <= end_iso]
+        total, ratio = len(in_window), sum(in_window) / len(in_window)
+        period = (end - EPOCH).days // config.window_days
+        if total < config.min_encounters or ratio < config.min_share or period in state.alerted_periods:
+            continue
+        state.alerted_periods = [*state.alerted_periods[-11:], period]
+        found.append((end_iso, total, ratio))
+    return found
+
+
+def _evidence(end_iso: str, total: int, ratio: float, config: ShareConfig) -> str:
+    start = date.fromisoformat(end_iso) - timedelta(days=config.window_days - 1)
+    return f"{round(ratio * total)} of {total} LBP encounters from {start} to {end_iso} coded M54.50 ({ratio:.0%})"
+
+
+@pytest.mark.parametrize("cap", [30, share.MAX_WINDOW_ENCOUNTERS])
+def test_indexed_observe_matches_a_scan_of_the_window(monkeypatch: pytest.MonkeyPatch, cap: int) -> None:
+    monkeypatch.setattr(share, "MAX_WINDOW_ENCOUNTERS", cap)
+    for seed in range(150):
+        rng = random.Random(seed)
+        config = ShareConfig(rng.choice([5, 30]), rng.choice([2, 5, 20]), rng.choice([0.5, 0.8]))
+        indexed, reference = ProviderState("p"), ProviderState("p")
+        span, ids = rng.choice([60, 800, 2000]), rng.choice([10, 100, 1000])
+        for i in range(rng.choice([50, 400])):
+            obs = Observation(
+                "p",
+                f"e{rng.randrange(ids)}",  # repeated ids: amended encounters, possibly moved to another date
+                date(2020, 1, 1) + timedelta(days=rng.randrange(span)),
+                rng.random() < 0.85,
+                f"v{i}",
+                "2020-01-01T00:00:00Z",
+            )
+            verdicts = share.observe(indexed, obs, config)
+            expected = _reference(reference, obs, config, cap)
+            assert [v.evidence[0].text for v in verdicts] == [_evidence(e, t, r, config) for e, t, r in expected]
+            assert list(indexed.window.items()) == list(reference.window.items()), (seed, i)
+            assert indexed.alerted_periods == reference.alerted_periods
+            assert indexed.encode() == reference.encode()
+            if rng.random() < 0.05:  # a state read back from the changelog: the index is rebuilt
+                indexed = ProviderState.decode(indexed.encode())
