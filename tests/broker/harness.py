@@ -146,6 +146,7 @@ class Worker:
         self.env = deployment.env(STREAMS_WEB_PORT=str(self.port), STREAMS_DATA_DIR=str(data_dir), **env)
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready_at = 0.0  # wall-clock time /readyz first answered 200
+        self.agent_crashes_allowed = False  # a test stopping the broker under a worker sets it
 
     @property
     def url(self) -> str:
@@ -197,6 +198,14 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if not self.agent_crashes_allowed:
+            self.assert_no_agent_crashed()
+
+    def assert_no_agent_crashed(self) -> None:
+        """faust restarts a crashed agent, so a test can pass on redelivery alone while every batch fails
+        (it happened): any crash in the log fails the test unless the test provokes them on purpose."""
+        crashes = [line for line in self.log_tail(100_000).splitlines() if "Crashed reason=" in line]
+        assert not crashes, f"an agent crashed in {self.log_path.name}:\n{crashes[0][:2000]}"
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
