@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,12 +101,18 @@ class Deployment:
         return n
 
     def read(
-        self, contract_topics: Iterable[str], *, until: int | None = None, idle: float = 5.0, timeout: float = 120.0
+        self,
+        contract_topics: Iterable[str],
+        *,
+        until: int | None = None,
+        idle: float = 5.0,
+        timeout: float = 120.0,
+        seen: Callable[[list[tuple[str, bytes | None, dict]]], bool] | None = None,
     ) -> list[tuple[str, bytes | None, dict]]:
         """Records on the given topics from the beginning: (contract topic, key, value as JSON).
 
-        Stops when `until` records were read (then waits `idle` seconds more for extras), or after `idle`
-        seconds without a record, or at `timeout`.
+        Stops when `until` records were read and `seen` (if given) holds for them (then waits `idle` seconds
+        more for extras), or after `idle` seconds without a record, or at `timeout`.
         """
         from kafka import KafkaConsumer
 
@@ -127,7 +133,7 @@ class Deployment:
                     out += [(names[tp.topic], r.key, orjson.loads(r.value)) for r in records]
                     last = time.monotonic()
                 quiet = time.monotonic() - last
-                if until is not None and len(out) >= until and quiet > idle:
+                if until is not None and len(out) >= until and quiet > idle and (seen is None or seen(out)):
                     break
                 if until is None and quiet > idle:
                     break
