@@ -26,7 +26,6 @@ from typing import Any
 
 import orjson
 from faust.types import EventT
-from rocksdict import WriteBatch
 
 from streams import metrics, settings
 from streams.app import app
@@ -67,21 +66,22 @@ class Decoded:
     """The decoded states of the keys this worker wrote last, so that a patient seen again a few batches
     later is not decoded from bytes again (decoding a state cost more than applying an event to it).
 
-    An entry is used only while the store still holds the bytes it was decoded from, so a rebalance or a
-    recovery that replaces them makes it stale by itself; and a batch takes the entry out while it changes
-    the object, so a failed batch cannot leave a half-applied state behind. Bounded: the oldest written
-    go first."""
+    An entry is used only while the table still holds the very bytes it was decoded from, so a rebalance
+    or a recovery that replaces them makes it stale by itself; and a batch takes the entry out while it
+    changes the object, so a failed batch cannot leave a half-applied state behind. Bounded: the oldest
+    written go first."""
 
     def __init__(self, decode: Callable[[bytes], Any], size: int) -> None:
         self.decode = decode
         self.size = size
         self.entries: dict[bytes, tuple[bytes, Any]] = {}
 
-    def take(self, raw: bytes | None, key: bytes) -> Any:
+    def take(self, table: Any, key: bytes) -> Any:
+        raw = table.get(key)
         hit = self.entries.pop(key, None)
         if not raw:
             return None
-        if hit is not None and hit[0] == raw:
+        if hit is not None and hit[0] is raw:
             return hit[1]
         return self.decode(raw)
 
@@ -95,50 +95,30 @@ patient_states = Decoded(PatientState.decode, settings.DECODED_STATES)
 provider_states = Decoded(ProviderState.decode, settings.DECODED_STATES)
 
 
-# The table's RocksDB store keeps one database per partition and picks it from faust's "current event";
-# in a batch that spans partitions the current event is not the one whose key is read or written, so the
-# agents name the partition themselves (the patient's events and its changelog share it: co-partitioned).
-
-
-def stored(table: Any, key: bytes, partition: int) -> bytes | None:
-    """The bytes the table's store holds for `key` in `partition`."""
-    return table.data._db_for_partition(partition).get(key)
-
-
 async def write_states(table: Any, decoded: Decoded, states: dict[bytes, tuple[Any, int]]) -> None:
     """Write each touched key once to a changelog-backed table, and wait until the broker has the changelog
     records, before the batch's input offsets can be committed.
 
     Faust's `table[key] = value` buffers the changelog record (`send_soon`) and commits input offsets
     without flushing that buffer, so a crash or a rebalance right after a commit could lose state whose
-    events are already committed. Here the changelog write is confirmed first, then the states and the
-    changelog offset they reach are written to the local store in one RocksDB write per partition: a
-    restarted worker reads only the changelog records after that offset (see README "State and recovery").
+    events are already committed. Here the changelog write is confirmed first; the partition is the one
+    the patient's events came from (co-partitioned), passed explicitly because a batch spans partitions.
     """
     changelog = table.changelog_topic.get_topic_name()
     encoded = {key: state.encode() for key, (state, _) in states.items()}
-    delivered = await _confirm(
-        [_produce(changelog, key, encoded[key], partition) for key, (_, partition) in states.items()]
-    )
-    store = table.data
-    writes: dict[int, WriteBatch] = {}
-    reached: dict[int, int] = {}  # partition -> last changelog offset written
-    for (key, (state, partition)), meta in zip(states.items(), delivered, strict=True):
-        writes.setdefault(partition, WriteBatch(raw_mode=True)).put(key, encoded[key])
-        reached[partition] = max(reached.get(partition, -1), meta.offset)
+    await _confirm([_produce(changelog, key, encoded[key], partition) for key, (_, partition) in states.items()])
+    for key, (state, _) in states.items():
+        table.data[key] = encoded[key]
         decoded.put(key, encoded[key], state)
-    for partition, write in writes.items():
-        write.put(store.offset_key, str(reached[partition]).encode())  # as faust's set_persisted_offset
-        store._db_for_partition(partition).write(write)
 
 
-async def _confirm(sends: list[Awaitable[Any]]) -> list[Any]:
+async def _confirm(sends: list[Awaitable[Any]]) -> None:
     """Hand every record of the batch to the producer, in order, then wait until the broker has
-    acknowledged them all; their metadata (partition, offset) in the same order. Awaited one by one
-    rather than gathered: each `send` returns at once with a delivery future, and gathering would wrap
-    every record in a task of its own."""
-    futures = [await send for send in sends]
-    return [await future for future in futures]
+    acknowledged them all. Awaited one by one rather than gathered: each `send` returns at once with a
+    delivery future, and gathering would wrap every record in a task of its own."""
+    delivered = [await send for send in sends]
+    for future in delivered:
+        await future
 
 
 def _produce(topic: str, key: bytes | None, value: bytes, partition: int | None = None) -> Awaitable[Any]:
@@ -174,7 +154,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             continue
         key = event.patient_id.encode()
         try:
-            state, outputs = apply(_current(patients, patient_states, touched, key, msg.partition), event, CONFIG)
+            state, outputs = apply(_current(patients, patient_states, touched, key), event, CONFIG)
         except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
             sends.append(_processing_failed(msg, exc))
             continue
@@ -191,11 +171,11 @@ async def handle_events(batch: Sequence[EventT]) -> None:
     metrics.BATCH_SECONDS.observe(time.monotonic() - started)
 
 
-def _current(table: Any, decoded: Decoded, touched: dict[bytes, tuple[Any, int]], key: bytes, partition: int) -> Any:
+def _current(table: Any, decoded: Decoded, touched: dict[bytes, tuple[Any, int]], key: bytes) -> Any:
     """A key's state as this batch has it: touched earlier in the batch, else from the table, else None."""
     if key in touched:
         return touched[key][0]
-    return decoded.take(stored(table, key, partition), key)
+    return decoded.take(table, key)
 
 
 def _processing_failed(msg: Any, exc: Exception) -> Awaitable[Any]:
@@ -223,9 +203,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             continue
         key = obs.provider_id.encode()
         try:
-            state, outputs = apply_provider(
-                _current(providers, provider_states, touched, key, msg.partition), obs, CONFIG
-            )
+            state, outputs = apply_provider(_current(providers, provider_states, touched, key), obs, CONFIG)
         except Exception as exc:  # as for patients: dead-letter, keep the partition going
             sends.append(_processing_failed(msg, exc))
             continue

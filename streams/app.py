@@ -24,10 +24,9 @@ app = faust.App(
     settings.APP_ID,
     broker=settings.BROKER_URL,
     broker_credentials=_broker_credentials(),
-    # Tables in RocksDB (rocksdict, a prebuilt wheel) under STREAMS_DATA_DIR, backed by changelog topics: a
-    # restarted worker reads only the changelog records its local store has not seen; a new machine
-    # rebuilds from the whole changelog. See README "State and recovery".
-    store="rocksdb://",
+    # State lives in memory and is rebuilt from the changelog topics on start or rebalance: the changelog
+    # is the durable copy (no RocksDB build needed); see README "State and recovery".
+    store="memory://",
     topic_partitions=settings.TOPIC_PARTITIONS,
     topic_replication_factor=settings.TOPIC_REPLICATION,
     topic_allow_declare=True,
