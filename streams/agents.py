@@ -19,6 +19,7 @@ state already holds: nothing is sent twice. No alert is ever lost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -44,7 +45,6 @@ CONFIG = settings.engine_config()
 
 input_topic = app.topic(*INPUT_TOPICS, allow_empty=True, **RAW)
 provider_topic = app.topic(PROVIDER_TOPIC, **RAW)
-# declared here so faust creates them at start; written by name through the producer (see `_produce`)
 dead_letter_topic = app.topic(settings.TOPIC_DEAD_LETTER, **RAW)
 alert_topics = {name: app.topic(configured, **RAW) for name, configured in ALERT_TOPICS.items()}
 
@@ -62,40 +62,7 @@ def decode_message(topic: str, key: bytes | None, value: bytes | None) -> Event:
     return event
 
 
-class Decoded:
-    """The decoded states of the keys this worker wrote last, so that a patient seen again a few batches
-    later is not decoded from bytes again (decoding a state cost more than applying an event to it).
-
-    An entry is used only while the table still holds the very bytes it was decoded from, so a rebalance
-    or a recovery that replaces them makes it stale by itself; and a batch takes the entry out while it
-    changes the object, so a failed batch cannot leave a half-applied state behind. Bounded: the oldest
-    written go first."""
-
-    def __init__(self, decode: Callable[[bytes], Any], size: int) -> None:
-        self.decode = decode
-        self.size = size
-        self.entries: dict[bytes, tuple[bytes, Any]] = {}
-
-    def take(self, table: Any, key: bytes) -> Any:
-        raw = table.get(key)
-        hit = self.entries.pop(key, None)
-        if not raw:
-            return None
-        if hit is not None and hit[0] is raw:
-            return hit[1]
-        return self.decode(raw)
-
-    def put(self, key: bytes, raw: bytes, state: Any) -> None:
-        self.entries[key] = (raw, state)
-        if len(self.entries) > self.size:
-            del self.entries[next(iter(self.entries))]
-
-
-patient_states = Decoded(PatientState.decode, settings.DECODED_STATES)
-provider_states = Decoded(ProviderState.decode, settings.DECODED_STATES)
-
-
-async def write_states(table: Any, decoded: Decoded, states: dict[bytes, tuple[Any, int]]) -> None:
+async def write_states(table: Any, states: dict[bytes, tuple[bytes, int]]) -> None:
     """Write each touched key once to a changelog-backed table, and wait until the broker has the changelog
     records, before the batch's input offsets can be committed.
 
@@ -104,32 +71,24 @@ async def write_states(table: Any, decoded: Decoded, states: dict[bytes, tuple[A
     events are already committed. Here the changelog write is confirmed first; the partition is the one
     the patient's events came from (co-partitioned), passed explicitly because a batch spans partitions.
     """
-    changelog = table.changelog_topic.get_topic_name()
-    encoded = {key: state.encode() for key, (state, _) in states.items()}
-    await _confirm([_produce(changelog, key, encoded[key], partition) for key, (_, partition) in states.items()])
-    for key, (state, _) in states.items():
-        table.data[key] = encoded[key]
-        decoded.put(key, encoded[key], state)
+    changelog = table.changelog_topic
+    sends = [
+        changelog.send(key=key, value=raw, partition=partition, force=True) for key, (raw, partition) in states.items()
+    ]
+    await _confirm(sends)
+    for key, (raw, _) in states.items():
+        table.data[key] = raw
 
 
 async def _confirm(sends: list[Awaitable[Any]]) -> None:
-    """Hand every record of the batch to the producer, in order, then wait until the broker has
-    acknowledged them all. Awaited one by one rather than gathered: each `send` returns at once with a
-    delivery future, and gathering would wrap every record in a task of its own."""
-    delivered = [await send for send in sends]
-    for future in delivered:
-        await future
+    """Wait until the broker has acknowledged every record sent for this batch."""
+    futures = await asyncio.gather(*sends)
+    await asyncio.gather(*futures)
 
 
-def _produce(topic: str, key: bytes | None, value: bytes, partition: int | None = None) -> Awaitable[Any]:
-    """Straight to the app's aiokafka producer, bytes in: the records are already serialized, and faust's
-    `Topic.send` (codecs, per-message futures and callbacks, sensors) cost more than the engine's rules
-    per event in a profile of the worker."""
-    return app.producer.send(topic, key, value, partition, None, None)
-
-
-def _send(topic: str, key: bytes | None, value: dict[str, Any]) -> Awaitable[Any]:
-    return _produce(topic, key, orjson.dumps(value))
+def _send(topic: Any, key: bytes | None, value: dict[str, Any]) -> Awaitable[Any]:
+    # force=True: send now, not attached to the source offset's commit (the state write must follow it)
+    return topic.send(key=key, value=orjson.dumps(value), force=True)
 
 
 def _send_output(out: Output, key: bytes | None) -> Awaitable[Any]:
@@ -137,7 +96,7 @@ def _send_output(out: Output, key: bytes | None) -> Awaitable[Any]:
         metrics.child(metrics.ALERTS, out.rule_id, out.topic).inc()
     else:
         metrics.child(metrics.RESOLVED, out.rule_id).inc()
-    return _send(ALERT_TOPICS[out.topic], key, out.to_json())
+    return _send(alert_topics[out.topic], key, out.to_json())
 
 
 async def handle_events(batch: Sequence[EventT]) -> None:
@@ -154,7 +113,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             continue
         key = event.patient_id.encode()
         try:
-            state, outputs = apply(_current(patients, patient_states, touched, key), event, CONFIG)
+            state, outputs = apply(_current(patients, touched, key, PatientState.decode), event, CONFIG)
         except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
             sends.append(_processing_failed(msg, exc))
             continue
@@ -162,20 +121,21 @@ async def handle_events(batch: Sequence[EventT]) -> None:
         sends += [_send_output(out, key) for out in outputs]
         obs = observation(event)
         if obs is not None:
-            sends.append(_send(PROVIDER_TOPIC, obs.provider_id.encode(), obs.to_json()))
+            sends.append(_send(provider_topic, obs.provider_id.encode(), obs.to_json()))
     await _confirm(sends)
-    await write_states(patients, patient_states, touched)
+    await write_states(patients, {key: (state.encode(), partition) for key, (state, partition) in touched.items()})
     now = time.time()
     for ev in batch:
         metrics.LATENCY.observe(max(0.0, now - ev.message.timestamp))
     metrics.BATCH_SECONDS.observe(time.monotonic() - started)
 
 
-def _current(table: Any, decoded: Decoded, touched: dict[bytes, tuple[Any, int]], key: bytes) -> Any:
+def _current(table: Any, touched: dict[bytes, tuple[Any, int]], key: bytes, decode: Callable[[bytes], Any]) -> Any:
     """A key's state as this batch has it: touched earlier in the batch, else from the table, else None."""
     if key in touched:
         return touched[key][0]
-    return decoded.take(table, key)
+    raw = table.get(key)
+    return decode(raw) if raw else None
 
 
 def _processing_failed(msg: Any, exc: Exception) -> Awaitable[Any]:
@@ -188,7 +148,7 @@ def _send_dead_letter(msg: Any, error_class: str, error: str) -> Awaitable[Any]:
     record = dead_letter(
         msg.value or b"", error_class, error, topic=msg.topic, key=msg.key, partition=msg.partition, offset=msg.offset
     )
-    return _send(settings.TOPIC_DEAD_LETTER, msg.key, record)
+    return _send(dead_letter_topic, msg.key, record)
 
 
 async def handle_observations(batch: Sequence[EventT]) -> None:
@@ -203,7 +163,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             continue
         key = obs.provider_id.encode()
         try:
-            state, outputs = apply_provider(_current(providers, provider_states, touched, key), obs, CONFIG)
+            state, outputs = apply_provider(_current(providers, touched, key, ProviderState.decode), obs, CONFIG)
         except Exception as exc:  # as for patients: dead-letter, keep the partition going
             sends.append(_processing_failed(msg, exc))
             continue
@@ -211,7 +171,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
         touched[key] = (state, msg.partition)
         sends += [_send_output(out, key) for out in outputs]
     await _confirm(sends)
-    await write_states(providers, provider_states, touched)
+    await write_states(providers, {key: (state.encode(), partition) for key, (state, partition) in touched.items()})
 
 
 BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
