@@ -1,10 +1,10 @@
 """`observe` with its date-sorted index gives what a plain scan of the window gives.
 
 The provider aggregate keeps a sorted (date, encounter id) list beside the window (not persisted) to find
-the newest/oldest dates, the entries to prune and the entries near an observation by bisection. The
-reference below is the earlier whole-window-scan version; random observation sequences with amended
-encounters, late arrivals, a small window cap and states re-decoded midway must give the same verdicts,
-the same window (key order included: it is persisted) and the same encoded bytes.
+the oldest entries to evict and the entries near an observation by bisection. The reference below scans
+the whole window instead; random observation sequences with amended encounters, late arrivals, a small
+window cap and states re-decoded midway must give the same verdicts, the same window (key order included:
+it is persisted) and the same encoded bytes.
 """
 
 from __future__ import annotations
@@ -15,19 +15,20 @@ from datetime import date, timedelta
 import pytest
 
 from streams.core.rules import ops_provider_unspecified_share as share
-from streams.core.rules.ops_provider_unspecified_share import EPOCH, LATE_DAYS, Observation, ProviderState, ShareConfig
+from streams.core.rules.ops_provider_unspecified_share import EPOCH, Observation, ProviderState, ShareConfig
 
 
 def _reference(state: ProviderState, obs: Observation, config: ShareConfig, cap: int) -> list[tuple[str, int, float]]:
     """(window end, total, share) of each alerting window, by scanning the whole window."""
     window = state.window
     window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
-    newest = max(window.values())[0]
-    keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
-    if min(window.values())[0] < keep_from:
-        state.window = window = {k: v for k, v in window.items() if v[0] >= keep_from}
     if len(window) > cap:
-        state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-cap:])
+        kept = {k for _, k in sorted((v[0], k) for k, v in window.items())[-cap:]}
+        state.window = window = {k: v for k, v in window.items() if k in kept}
+        oldest = (date.fromisoformat(min(window.values())[0]) - EPOCH).days // config.window_days
+        state.alerted_periods = [p for p in state.alerted_periods if p >= oldest]
+        if obs.encounter_id not in window:
+            return []
     span = timedelta(days=config.window_days - 1)
     first, last = obs.date_of_service, obs.date_of_service + span
     lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
@@ -41,9 +42,15 @@ def _reference(state: ProviderState, obs: Observation, config: ShareConfig, cap:
         period = (end - EPOCH).days // config.window_days
         if total < config.min_encounters or ratio < config.min_share or period in state.alerted_periods:
             continue
-        state.alerted_periods = [*state.alerted_periods[-11:], period]
+        state.alerted_periods = [*state.alerted_periods, period]
         found.append((end_iso, total, ratio))
     return found
+
+
+def _scan_stats(state: ProviderState, end: date, config: ShareConfig) -> tuple[int, float]:
+    s, e = (end - timedelta(days=config.window_days - 1)).isoformat(), end.isoformat()
+    in_window = [u for d, u in state.window.values() if s <= d <= e]
+    return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
 
 
 def _evidence(end_iso: str, total: int, ratio: float, config: ShareConfig) -> str:
@@ -74,5 +81,8 @@ def test_indexed_observe_matches_a_scan_of_the_window(monkeypatch: pytest.Monkey
             assert list(indexed.window.items()) == list(reference.window.items()), (seed, i)
             assert indexed.alerted_periods == reference.alerted_periods
             assert indexed.encode() == reference.encode()
+            assert indexed.window_stats(obs.date_of_service, config) == _scan_stats(
+                reference, obs.date_of_service, config
+            )
             if rng.random() < 0.05:  # a state read back from the changelog: the index is rebuilt
                 indexed = ProviderState.decode(indexed.encode())

@@ -6,6 +6,15 @@ encounter by `provider_id` (topic `provider-encounters`) so one provider's windo
 `replay` keeps the same provider states in memory. The window ends at the observed encounter's date of
 service. "Once per window" is made deterministic by naming the window after the 30-day period (counted from
 2015-10-01, the first date the reference data covers) in which the condition first held.
+
+What a provider's state keeps, and why by count: its newest MAX_WINDOW_ENCOUNTERS LBP encounters by date of
+service, and the periods already alerted from the oldest kept one on. Observations reach the aggregate from
+many partitions, each at its own pace: in a backfill, one worker's partitions can be a year of dates ahead
+of another's. A cut by dates ("more than a year behind the newest seen") then depends on that pace and
+dropped real encounters (a provider planted far over the threshold was never flagged with two workers). A
+cut by count depends only on the encounters themselves: below the cap, every order of arrival counts the
+same encounters. Bound: MAX_WINDOW_ENCOUNTERS entries (about 50 bytes each encoded) and at most
+2 * MAX_WINDOW_ENCOUNTERS / min_encounters alerted periods (an alerting window spans two periods at most).
 """
 
 from __future__ import annotations
@@ -23,10 +32,9 @@ from streams.core.alerts import Evidence, Verdict
 RULE_ID = "OPS-PROVIDER-UNSPECIFIED-SHARE"
 SUBJECT = "provider"
 EPOCH = date(2015, 10, 1)
-MAX_WINDOW_ENCOUNTERS = 5000  # per provider; far above any real 30-day volume
-# How late (in dates of service) an observation may arrive behind the provider's newest and still count:
-# observations come from many partitions, each at its own pace (a backlog, a replay of history).
-LATE_DAYS = 365
+# per provider: far above any real 30-day volume, and months to years of history at real volumes; an
+# encounter older than all of them when the state is full is not counted
+MAX_WINDOW_ENCOUNTERS = 2000
 _DATE = itemgetter(0)
 
 
@@ -73,10 +81,18 @@ class ProviderState:
             {"provider_id": self.provider_id, "window": self.window, "alerted_periods": self.alerted_periods}
         )
 
+    def index(self) -> list[tuple[str, str]]:
+        """`by_date`, rebuilt from the window after a decode."""
+        if self.by_date is None:
+            self.by_date = sorted((v[0], k) for k, v in self.window.items())
+        return self.by_date
+
     def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
         """(LBP encounters, share coded M54.50) in the window ending at `end`."""
         s, e = (end - timedelta(days=config.window_days - 1)).isoformat(), end.isoformat()
-        in_window = [u for d, u in self.window.values() if s <= d <= e]
+        by_date = self.index()
+        ids = by_date[bisect_left(by_date, s, key=_DATE) : bisect_right(by_date, e, key=_DATE)]
+        in_window = [self.window[encounter_id][1] for _, encounter_id in ids]
         return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
 
     @classmethod
@@ -103,24 +119,22 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     in the window's date order; the windows are counted from those. Same result as `window_stats` for each
     end date, without a scan of the whole window per end date.
     """
-    window = state.window
-    by_date = state.by_date if state.by_date is not None else sorted((v[0], k) for k, v in window.items())
+    window, by_date = state.window, state.index()
     day, replaced = obs.date_of_service.isoformat(), window.get(obs.encounter_id)
     if replaced is not None:  # an amended encounter: its earlier observation leaves the window
         del by_date[bisect_left(by_date, (replaced[0], obs.encounter_id))]
     insort(by_date, (day, obs.encounter_id))
     window[obs.encounter_id] = (day, obs.unspecified)  # (an amended one keeps its place in the dict)
-    newest = by_date[-1][0]
-    keep_from = (date.fromisoformat(newest) - timedelta(days=config.window_days + LATE_DAYS)).isoformat()
-    if by_date[0][0] < keep_from:
-        gone = bisect_left(by_date, keep_from, key=_DATE)
+    if len(by_date) > MAX_WINDOW_ENCOUNTERS:  # full: the oldest (by date of service, then id) leave
+        gone = len(by_date) - MAX_WINDOW_ENCOUNTERS
         for _, encounter_id in by_date[:gone]:
             del window[encounter_id]
         del by_date[:gone]
-    if len(window) > MAX_WINDOW_ENCOUNTERS:
-        state.window = window = dict(sorted(window.items(), key=lambda kv: kv[1][0])[-MAX_WINDOW_ENCOUNTERS:])
-        by_date = sorted((v[0], k) for k, v in window.items())
-    state.by_date = by_date
+        # windows end at kept dates, so a period before the oldest kept date is never checked again
+        oldest = _period(date.fromisoformat(by_date[0][0]), config)
+        state.alerted_periods = [p for p in state.alerted_periods if p >= oldest]
+        if obs.encounter_id not in window:  # older than everything kept: not counted
+            return []
     span = timedelta(days=config.window_days - 1)
     first, last = obs.date_of_service, obs.date_of_service + span
     lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
@@ -134,12 +148,17 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
         s = (end - span).isoformat()
         in_window = [u for d, u in near if s <= d <= end_iso]
         total, share = len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
-        period = (end - EPOCH).days // config.window_days
+        period = _period(end, config)
         if total < config.min_encounters or share < config.min_share or period in state.alerted_periods:
             continue
-        state.alerted_periods = [*state.alerted_periods[-11:], period]
+        state.alerted_periods = [*state.alerted_periods, period]
         verdicts.append(_verdict(obs, end, total, share, period, config))
     return verdicts
+
+
+def _period(day: date, config: ShareConfig) -> int:
+    """The 30-day period (counted from EPOCH) a window ending on `day` is named after."""
+    return (day - EPOCH).days // config.window_days
 
 
 def _verdict(obs: Observation, end: date, total: int, share: float, period: int, config: ShareConfig) -> Verdict:
