@@ -11,7 +11,8 @@ At-least-once without exactly-once (whose faust implementation has open bugs), p
    every one;
 3. only then write each touched patient's state (once per batch) to the changelog-backed table, and wait
    for the broker to confirm those changelog records too;
-4. Faust commits the source offsets after the batch.
+4. only then may Faust commit the batch's source offsets (`commits`: never for an unfinished batch, also
+   when the worker is stopped mid-batch).
 A crash after 2 and before 3 re-delivers the batch onto the old state: the same alerts (same ids) are sent
 again, which consumers dedupe by `alert_id`. A crash after 3 and before 4 re-delivers events whose ids the
 state already holds: nothing is sent twice. No alert is ever lost.
@@ -28,7 +29,7 @@ from typing import Any
 import orjson
 from faust.types import EventT
 
-from streams import metrics, settings
+from streams import commits, metrics, settings
 from streams.app import app
 from streams.core.alerts import Alert, Output
 from streams.core.deadletter import dead_letter
@@ -177,13 +178,20 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
 BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
 
 
+commits.install(app)
+
+
 @app.agent(input_topic)
 async def process_events(stream: Any) -> None:
+    commits.hold(stream)  # offsets are committed only for batches that are done (streams/commits.py)
     async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
         await handle_events(batch)
+        commits.done(batch, app.consumer)
 
 
 @app.agent(provider_topic)
 async def process_provider_observations(stream: Any) -> None:
+    commits.hold(stream)
     async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
         await handle_observations(batch)
+        commits.done(batch, app.consumer)

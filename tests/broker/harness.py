@@ -100,6 +100,21 @@ class Deployment:
         producer.close()
         return n
 
+    def uncommitted(self) -> int:
+        """Input records past the worker group's committed offsets (0: every record read was committed)."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        tps = [TopicPartition(self.topic(t), p) for t in TOPIC_OF_TYPE.values() for p in range(self.partitions)]
+        # the group's committed offsets, read without joining the group
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.broker.bootstrap, group_id=f"{self.prefix}-app", enable_auto_commit=False
+        )
+        try:
+            ends = consumer.end_offsets(tps)
+            return sum(end - (consumer.committed(tp) or 0) for tp, end in ends.items())
+        finally:
+            consumer.close()
+
     def read(
         self,
         contract_topics: Iterable[str],

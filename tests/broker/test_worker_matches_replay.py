@@ -100,5 +100,7 @@ def test_worker_alert_ids_equal_replay(deployment: Deployment, stream: tuple, wo
     missing = planted_ops - set(got_ops.values())
     assert not missing, f"planted providers not flagged: {sorted(missing)}"
     assert got_dead == want_dead
+    # and the group committed every record it handled (offsets are held until a batch is done, not lost)
+    assert deployment.uncommitted() == 0
     assert sum(consumed) == len(lines)
     assert all(n > 0 for n in consumed), f"a worker of the group consumed nothing: {consumed}"
