@@ -37,6 +37,7 @@ app = faust.App(
     web_host=settings.WEB_BIND,
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
+    producer_linger=settings.PRODUCER_LINGER_MS / 1000,
     processing_guarantee="at_least_once",
     autodiscover=["streams.agents", "streams.views"],
     origin="streams",

@@ -25,6 +25,9 @@ LATENCY = Histogram(
     "From the input record's Kafka timestamp to its alerts confirmed by the broker",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+DELIVERY_RETRIES = Counter(
+    "lbp_delivery_retries_total", "Batches of records sent again because the broker did not confirm them"
+)
 BATCH_SECONDS = Histogram("lbp_batch_seconds", "Time to process one batch of input records")
 LAG = Gauge("lbp_consumer_lag", "Records not yet committed, by input partition", ["topic", "partition"])
 PATIENTS = Gauge("lbp_patient_state_keys", "Patients in this worker's state table")

@@ -90,6 +90,9 @@ LOG_LEVEL: str = _env("STREAMS_LOG_LEVEL", "info")
 # by the broker before the state that remembers them is written (see agents.py).
 BATCH_SIZE: int = _env_int("STREAMS_BATCH_SIZE", 500)
 BATCH_WITHIN_MS: int = _env_int("STREAMS_BATCH_WITHIN_MS", 50)
+# How long the producer holds records to fill one request: a worker waits for every record of a batch
+# anyway, so a few ms turns thousands of small produce requests (one socket write each) into a few.
+PRODUCER_LINGER_MS: int = _env_int("STREAMS_PRODUCER_LINGER_MS", 5)
 # Bearer token for GET /patients/{id}; empty means the view refuses every request.
 API_TOKEN: str = _env("STREAMS_API_TOKEN", "")
 
