@@ -69,11 +69,44 @@ def decode_message(topic: str, key: bytes | None, value: bytes | None) -> Event:
     return event
 
 
+class Decoded:
+    """The decoded states of the keys this worker wrote last, so that a patient seen again a few batches
+    later is not decoded from bytes again (decoding a state cost more than applying an event to it).
+
+    An entry is used only while the table still holds the very bytes it was decoded from, so a rebalance
+    or a recovery that replaces them makes it stale by itself; and a batch takes the entry out while it
+    changes the object, so a failed batch cannot leave a half-applied state behind. Bounded: the oldest
+    written go first."""
+
+    def __init__(self, decode: Callable[[bytes], Any], size: int) -> None:
+        self.decode = decode
+        self.size = size
+        self.entries: dict[bytes, tuple[bytes, Any]] = {}
+
+    def take(self, table: Any, key: bytes) -> Any:
+        raw = table.get(key)
+        hit = self.entries.pop(key, None)
+        if not raw:
+            return None
+        if hit is not None and hit[0] is raw:
+            return hit[1]
+        return self.decode(raw)
+
+    def put(self, key: bytes, raw: bytes, state: Any) -> None:
+        self.entries[key] = (raw, state)
+        if len(self.entries) > self.size:
+            del self.entries[next(iter(self.entries))]
+
+
+patient_states = Decoded(PatientState.decode, settings.DECODED_STATES)
+provider_states = Decoded(ProviderState.decode, settings.DECODED_STATES)
+
+
 # one record for the producer: (topic, key, value, partition or None for the key's partition)
 Record = tuple[str, bytes | None, bytes, int | None]
 
 
-async def write_states(table: Any, states: dict[bytes, tuple[Any, int]]) -> None:
+async def write_states(table: Any, decoded: Decoded, states: dict[bytes, tuple[Any, int]]) -> None:
     """Write each touched key once to a changelog-backed table, and wait until the broker has the changelog
     records, before the batch's input offsets can be committed.
 
@@ -85,8 +118,9 @@ async def write_states(table: Any, states: dict[bytes, tuple[Any, int]]) -> None
     changelog = table.changelog_topic.get_topic_name()
     encoded = {key: state.encode() for key, (state, _) in states.items()}
     await deliver([(changelog, key, encoded[key], partition) for key, (_, partition) in states.items()])
-    for key in states:
+    for key, (state, _) in states.items():
         table.data[key] = encoded[key]
+        decoded.put(key, encoded[key], state)
 
 
 RETRY_PAUSE_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
@@ -152,7 +186,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             continue
         key = event.patient_id.encode()
         try:
-            state, outputs = apply(_current(patients, touched, key, PatientState.decode), event, CONFIG)
+            state, outputs = apply(_current(patients, patient_states, touched, key), event, CONFIG)
         except Exception as exc:  # a bug must not stop the partition: dead-letter the event, keep going
             records.append(_processing_failed(msg, exc))
             continue
@@ -162,19 +196,18 @@ async def handle_events(batch: Sequence[EventT]) -> None:
         if obs is not None:
             records.append(_record(PROVIDER_TOPIC, obs.provider_id.encode(), obs.to_json()))
     await deliver(records)
-    await write_states(patients, touched)
+    await write_states(patients, patient_states, touched)
     now = time.time()
     for ev in batch:
         metrics.LATENCY.observe(max(0.0, now - ev.message.timestamp))
     metrics.BATCH_SECONDS.observe(time.monotonic() - started)
 
 
-def _current(table: Any, touched: dict[bytes, tuple[Any, int]], key: bytes, decode: Callable[[bytes], Any]) -> Any:
+def _current(table: Any, decoded: Decoded, touched: dict[bytes, tuple[Any, int]], key: bytes) -> Any:
     """A key's state as this batch has it: touched earlier in the batch, else from the table, else None."""
     if key in touched:
         return touched[key][0]
-    raw = table.get(key)
-    return decode(raw) if raw else None
+    return decoded.take(table, key)
 
 
 def _processing_failed(msg: Any, exc: Exception) -> Record:
@@ -202,7 +235,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             continue
         key = obs.provider_id.encode()
         try:
-            state, outputs = apply_provider(_current(providers, touched, key, ProviderState.decode), obs, CONFIG)
+            state, outputs = apply_provider(_current(providers, provider_states, touched, key), obs, CONFIG)
         except Exception as exc:  # as for patients: dead-letter, keep the partition going
             records.append(_processing_failed(msg, exc))
             continue
@@ -210,7 +243,7 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
         touched[key] = (state, msg.partition)
         records += [_output_record(out, key) for out in outputs]
     await deliver(records)
-    await write_states(providers, touched)
+    await write_states(providers, provider_states, touched)
 
 
 BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
