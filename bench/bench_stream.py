@@ -16,6 +16,8 @@ Measures, on the same generated events, broker and partitions:
                start to /readyz, against an empty worker's, and patients/s
   memory       a burst of 200,000 events for 50,000 patients through one worker: its peak RSS (sampled
                from /proc every 0.5 s); and one patient fed 100,000 events in the pure core: state size
+The passthrough and the worker also report CPU microseconds per event (the process's own user + system
+time), a figure the other load on a shared machine moves less than events/s.
 Prints a table and writes bench/results/stream.json. The machine is shared and noisy: compare the
 ratios of one run, not absolute figures across runs.
 """
@@ -124,11 +126,12 @@ def bench_passthrough(d: Deployment, events: int) -> dict:
         await consumer.start()
         seen = produced = 0
         start = None
+        cpu_start = 0.0
         futures = []
         while seen < events:
             batch = await consumer.getmany(timeout_ms=500, max_records=2000)
             if start is None and batch:
-                start = time.monotonic()
+                start, cpu_start = time.monotonic(), time.process_time()
             for records in batch.values():
                 for r in records:
                     seen += 1
@@ -144,18 +147,27 @@ def bench_passthrough(d: Deployment, events: int) -> dict:
                 futures.clear()
                 await consumer.commit()
         elapsed = time.monotonic() - (start or time.monotonic())
+        cpu = time.process_time() - cpu_start
         await consumer.stop()
         await producer.stop()
-        return {"events": seen, "produced": produced, "seconds": elapsed, "events_per_s": seen / elapsed}
+        return {
+            "events": seen,
+            "produced": produced,
+            "seconds": elapsed,
+            "events_per_s": seen / elapsed,
+            "cpu_us_per_event": cpu / seen * 1e6,
+        }
 
     return asyncio.run(main())
 
 
 def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int = 1) -> dict:
     running = [Worker(d, f"w{i}").start(ready_timeout=180) for i in range(workers)]
+    cpu_at_ready = [_cpu_seconds(w.proc.pid) for w in running]  # type: ignore[union-attr]
     try:
         end, got, _ = _last_output_time(d, want)
         ready = max(w.ready_at for w in running)  # /readyz polled every 50 ms
+        cpu = sum(_cpu_seconds(w.proc.pid) for w in running) - sum(cpu_at_ready)  # type: ignore[union-attr]
     finally:
         for w in running:
             w.stop()
@@ -165,6 +177,9 @@ def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int
         "events": len(lines),
         "seconds": elapsed,
         "events_per_s": len(lines) / elapsed,
+        # CPU the worker processes spent, per event: steadier than events/s on a shared machine (it includes
+        # the few seconds the reader above waits for quiet after the last alert, an idle worker's timers)
+        "cpu_us_per_event": cpu / len(lines) * 1e6,
         "open_alerts": len(got),
         "open_alerts_match_replay": got == want,
         "patient_alerts_match_replay": _patient_level(got) == _patient_level(want),
@@ -295,6 +310,13 @@ def _wait_table(worker: Worker, patients: int, timeout: float = 900) -> None:
             return
         time.sleep(2)
     raise TimeoutError("the table never reached the expected size")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
@@ -439,6 +461,9 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
     if "passthrough" in results and "worker" in results:
         results["ratio_worker_to_raw"] = results["worker"]["events_per_s"] / results["passthrough"]["events_per_s"]
+        results["cpu_ratio_raw_to_worker"] = (
+            results["passthrough"]["cpu_us_per_event"] / results["worker"]["cpu_us_per_event"]
+        )
     if "worker" in results and "two_workers" in results:
         results["ratio_two_to_one"] = results["two_workers"]["events_per_s"] / results["worker"]["events_per_s"]
     RESULTS.mkdir(exist_ok=True)
