@@ -38,6 +38,7 @@ app = faust.App(
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
     producer_linger=settings.PRODUCER_LINGER_MS / 1000,
+    producer_max_batch_size=settings.PRODUCER_MAX_BATCH_BYTES,
     processing_guarantee="at_least_once",
     autodiscover=["streams.agents", "streams.views"],
     origin="streams",

@@ -93,6 +93,9 @@ BATCH_WITHIN_MS: int = _env_int("STREAMS_BATCH_WITHIN_MS", 50)
 # How long the producer holds records to fill one request: a worker waits for every record of a batch
 # anyway, so a few ms turns thousands of small produce requests (one socket write each) into a few.
 PRODUCER_LINGER_MS: int = _env_int("STREAMS_PRODUCER_LINGER_MS", 5)
+# The largest batch of records the producer puts in one request per partition. aiokafka keeps one request in
+# flight per broker, so with its 16 KB default a batch's ~1 MB of patient states took ~20 round trips.
+PRODUCER_MAX_BATCH_BYTES: int = _env_int("STREAMS_PRODUCER_MAX_BATCH_BYTES", 512 * 1024)
 # Decoded states kept for the patients (and providers) written last, about 12 KB each (see agents.Decoded).
 DECODED_STATES: int = _env_int("STREAMS_DECODED_STATES", 10000)
 # Bearer token for GET /patients/{id}; empty means the view refuses every request.
