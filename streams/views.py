@@ -19,7 +19,7 @@ import orjson
 from faust.web import Request, Response, View
 
 from streams import settings
-from streams.agents import CONFIG, patients
+from streams.agents import CONFIG, patients, providers
 from streams.app import app
 from streams.core.alerts import Alert
 from streams.core.engine import apply
@@ -39,8 +39,23 @@ def _json(view: View, body: Any, status: int = 200) -> Response:
     return view.bytes(orjson.dumps(body), content_type="application/json", status=status)
 
 
+# Faust's router finds a key's owner from the producer's metadata for the table's changelog topic; the
+# producer learns a topic only when it first sends to it, so a worker that had written no state yet
+# answered every /patients request with a 500 (seen in the view test).
+_routing_known = False
+
+
+@app.task
+async def _learn_changelog_partitions() -> None:
+    global _routing_known
+    producer = app.producer._ensure_producer()
+    for table in (patients, providers):
+        await producer.partitions_for(table.changelog_topic.get_topic_name())
+    _routing_known = True
+
+
 def ready() -> bool:
-    return app.tables.recovery.completed.is_set() and not app.rebalancing
+    return _routing_known and app.tables.recovery.completed.is_set() and not app.rebalancing
 
 
 @app.page("/healthz")
