@@ -98,6 +98,9 @@ PRODUCER_LINGER_MS: int = _env_int("STREAMS_PRODUCER_LINGER_MS", 5)
 PRODUCER_MAX_BATCH_BYTES: int = _env_int("STREAMS_PRODUCER_MAX_BATCH_BYTES", 512 * 1024)
 # Decoded states kept for the patients (and providers) written last, about 12 KB each (see agents.Decoded).
 DECODED_STATES: int = _env_int("STREAMS_DECODED_STATES", 10000)
+# Batches an agent may have unfinished (their alerts and states on their way to the broker) while it applies
+# the next one; 1 finishes each batch before the next is read (see streams/pipeline.py).
+BATCHES_IN_FLIGHT: int = _env_int("STREAMS_BATCHES_IN_FLIGHT", 2)
 # Bearer token for GET /patients/{id}; empty means the view refuses every request.
 API_TOKEN: str = _env("STREAMS_API_TOKEN", "")
 

@@ -1,17 +1,25 @@
-"""The worker's cache of decoded states: used only for the very bytes the table holds, never half-applied."""
+"""The worker's batch pipeline without a broker: decoded states used only for the very bytes they came
+from, states on their way read before they reach the table, batches finished in the order they came."""
 
 from __future__ import annotations
 
-from streams.agents import Decoded
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from streams import commits
+from streams.pipeline import Decoded, Pipeline, StateTable
 
 
 class Table(dict):
-    """Stands in for the faust table's memory store, which is a dict of the bytes last written."""
+    """What the store holds: key -> the bytes last written."""
 
 
 def test_absent_key_is_none() -> None:
     decoded = Decoded(lambda raw: raw.decode(), size=10)
-    assert decoded.take(Table(), b"p1") is None
+    assert decoded.take(None, b"p1") is None
 
 
 def test_the_object_written_comes_back_for_the_same_bytes() -> None:
@@ -20,7 +28,7 @@ def test_the_object_written_comes_back_for_the_same_bytes() -> None:
     raw, state = b'{"v":1}', {"mine": True}
     table = Table({b"p1": raw})
     decoded.put(b"p1", raw, state)
-    assert decoded.take(table, b"p1") is state
+    assert decoded.take(table.get(b"p1"), b"p1") is state
     assert calls == []
 
 
@@ -29,7 +37,7 @@ def test_other_bytes_in_the_table_are_decoded() -> None:
     decoded = Decoded(lambda raw: {"from": raw}, size=10)
     decoded.put(b"p1", b'{"v":1}', {"mine": True})
     table = Table({b"p1": b'{"v":2}'})
-    assert decoded.take(table, b"p1") == {"from": b'{"v":2}'}
+    assert decoded.take(table.get(b"p1"), b"p1") == {"from": b'{"v":2}'}
 
 
 def test_taking_removes_the_entry_so_a_failed_batch_leaves_nothing_half_applied() -> None:
@@ -37,9 +45,9 @@ def test_taking_removes_the_entry_so_a_failed_batch_leaves_nothing_half_applied(
     raw = b'{"v":1}'
     table = Table({b"p1": raw})
     decoded.put(b"p1", raw, {"mine": True})
-    taken = decoded.take(table, b"p1")
+    taken = decoded.take(table.get(b"p1"), b"p1")
     taken["half"] = "applied"  # the batch fails before its state is written: put() never happens
-    assert decoded.take(table, b"p1") == {"from": raw}
+    assert decoded.take(table.get(b"p1"), b"p1") == {"from": raw}
 
 
 def test_bounded_oldest_written_go_first() -> None:
@@ -50,5 +58,154 @@ def test_bounded_oldest_written_go_first() -> None:
         table[f"p{i}".encode()] = raw
         decoded.put(f"p{i}".encode(), raw, {"mine": i})
     assert len(decoded.entries) == 2
-    assert decoded.take(table, b"p0") == {"from": b"0"}
-    assert decoded.take(table, b"p2") == {"mine": 2}
+    assert decoded.take(table.get(b"p0"), b"p0") == {"from": b"0"}
+    assert decoded.take(table.get(b"p2"), b"p2") == {"mine": 2}
+
+
+class State:
+    """Stands in for PatientState: encodes to its text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def encode(self) -> bytes:
+        return self.text.encode()
+
+
+class FakeTable:
+    """The parts of a faust table the pipeline uses: `data`, `get`, the changelog topic's name."""
+
+    def __init__(self) -> None:
+        self.data: dict[bytes, bytes] = {}
+        self.changelog_topic = SimpleNamespace(get_topic_name=lambda: "changelog")
+
+    def get(self, key: bytes) -> bytes | None:
+        return self.data.get(key)
+
+
+class Producer:
+    """Records every send in order; the test confirms them when it wants (the broker's acks)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None, bytes, asyncio.Future]] = []
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, partition: Any, ts: Any, headers: Any) -> Any:
+        future = asyncio.get_running_loop().create_future()
+        self.sent.append((topic, key, value, future))
+        return future
+
+    def confirm_all(self) -> None:
+        for *_, future in self.sent:
+            if not future.done():
+                future.set_result(SimpleNamespace(offset=0))
+
+
+def test_a_staged_state_is_read_before_it_reaches_the_table_and_only_the_newest_write_clears_it() -> None:
+    table = FakeTable()
+    states = StateTable(table, decode=lambda raw: State(raw.decode()), cache_size=10)
+    first = states.stage({b"p1": (State("v1"), 0)})
+    assert states.current(b"p1").text == "v1" and table.data == {}
+    second = states.stage({b"p1": (State("v2"), 0)})
+    producer = Producer()
+
+    async def write(staged: dict) -> None:
+        task = asyncio.ensure_future(states.write(producer, staged))
+        await asyncio.sleep(0)
+        producer.confirm_all()
+        await task
+
+    asyncio.run(write(first))
+    assert table.data[b"p1"] == b"v1" and states.pending[b"p1"] == b"v2"  # a later batch's state is newer
+    assert states.current(b"p1").text == "v2"
+    asyncio.run(write(second))
+    assert table.data[b"p1"] == b"v2" and states.pending == {}
+
+
+class Message:
+    def __init__(self, offset: int, acked: list[int]) -> None:
+        self.tp, self.offset, self.acked = "tp", offset, acked
+
+    def ack(self, consumer: Any) -> None:
+        self.acked.append(self.offset)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_batches_finish_in_order_and_a_state_goes_out_only_after_its_alerts_are_confirmed(depth: int) -> None:
+    commits.held.clear()
+    acked: list[int] = []
+    producer = Producer()
+    app = SimpleNamespace(producer=producer, consumer=None)
+    table = FakeTable()
+    pipeline = Pipeline(app, StateTable(table, decode=lambda raw: State(raw.decode()), cache_size=10), depth)
+
+    async def broker(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            producer.confirm_all()
+            await asyncio.sleep(0)
+
+    async def run() -> list[str]:
+        for n in range(3):
+            batch = [SimpleNamespace(message=Message(n, acked))]
+            alert = ("alerts-coding", b"p1", f"alert{n}".encode(), None)
+            submitted = asyncio.ensure_future(pipeline.submit(batch, [alert], {b"p1": (State(f"s{n}"), 0)}, 0.0))
+            for _ in range(5):
+                await asyncio.sleep(0)
+            # the batch's alert is not confirmed yet: its state must not have gone to the changelog
+            assert (f"alert{n}".encode(), False) in [(value, f.done()) for _, _, value, f in producer.sent]
+            assert f"s{n}".encode() not in [value for topic, _, value, _ in producer.sent if topic == "changelog"]
+            if depth == 1:
+                assert not submitted.done()  # the batch must finish before the agent reads the next one
+            stop = asyncio.Event()
+            acks = asyncio.ensure_future(broker(stop))
+            await submitted
+            stop.set()
+            await acks
+        stop = asyncio.Event()
+        acks = asyncio.ensure_future(broker(stop))
+        for task in list(pipeline.unfinished):
+            await task
+        stop.set()
+        await acks
+        return [value.decode() for topic, _, value, _ in producer.sent if topic == "changelog"]
+
+    assert asyncio.run(run()) == ["s0", "s1", "s2"]
+    assert acked == [0, 1, 2]
+    assert table.data[b"p1"] == b"s2"
+
+
+def test_a_later_batch_confirmed_first_still_waits_for_the_earlier_one() -> None:
+    """The broker may confirm batch 1's alerts before batch 0's: batch 1's state still follows batch 0's."""
+    commits.held.clear()
+    acked: list[int] = []
+    producer = Producer()
+    app = SimpleNamespace(producer=producer, consumer=None)
+    pipeline = Pipeline(app, StateTable(FakeTable(), decode=lambda raw: State(raw.decode()), cache_size=10), 3)
+
+    def confirm(value: bytes) -> None:
+        for _, _, v, future in producer.sent:
+            if v == value and not future.done():
+                future.set_result(SimpleNamespace(offset=0))
+
+    async def settle() -> None:
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+    async def run() -> list[bytes]:
+        for n in range(2):
+            batch = [SimpleNamespace(message=Message(n, acked))]
+            alert = ("alerts-coding", b"p1", f"alert{n}".encode(), None)
+            await pipeline.submit(batch, [alert], {f"p{n}".encode(): (State(f"s{n}"), 0)}, 0.0)
+        confirm(b"alert1")
+        await settle()
+        assert [v for t, _, v, _ in producer.sent if t == "changelog"] == [] and acked == []
+        confirm(b"alert0")
+        await settle()
+        confirm(b"s0")
+        await settle()
+        assert acked == [0]
+        confirm(b"s1")
+        await settle()
+        return [v for t, _, v, _ in producer.sent if t == "changelog"]
+
+    assert asyncio.run(run()) == [b"s0", b"s1"]
+    assert acked == [0, 1]
