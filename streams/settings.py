@@ -101,6 +101,8 @@ DECODED_STATES: int = _env_int("STREAMS_DECODED_STATES", 10000)
 # Batches an agent may have unfinished (their alerts and states on their way to the broker) while it applies
 # the next one; 1 finishes each batch before the next is read (see streams/pipeline.py).
 BATCHES_IN_FLIGHT: int = _env_int("STREAMS_BATCHES_IN_FLIGHT", 2)
+# Faust's own per-message Prometheus sensor (faust_* metrics), off by default: see streams/metrics.py.
+FAUST_METRICS: bool = _env_int("STREAMS_FAUST_METRICS", 0) == 1
 # Bearer token for GET /patients/{id}; empty means the view refuses every request.
 API_TOKEN: str = _env("STREAMS_API_TOKEN", "")
 

@@ -85,7 +85,9 @@ def metric_names(expr: str) -> set[str]:
 
 
 def _known(name: str) -> bool:
-    return name in PRODUCT_METRICS or name in FAUST_METRICS or name in BUILTIN_SERIES
+    """Exported by every worker: Faust's own sensor (faust_*) is off unless STREAMS_FAUST_METRICS=1, so the
+    dashboard and the alert rules may not depend on it."""
+    return name in PRODUCT_METRICS or name in BUILTIN_SERIES
 
 
 def _dashboard() -> dict[str, Any]:
@@ -141,7 +143,7 @@ def test_every_metric_in_rules_and_dashboard_is_exported() -> None:
     assert exprs
     for expr in exprs:
         unknown = {n for n in metric_names(expr) if not _known(n)}
-        assert not unknown, f"{expr}: {sorted(unknown)} not exported by streams/metrics.py or Faust's sensor"
+        assert not unknown, f"{expr}: {sorted(unknown)} not exported by streams/metrics.py"
 
 
 def test_dashboard_has_the_panels_the_operators_need() -> None:

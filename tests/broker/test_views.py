@@ -48,7 +48,7 @@ def prior_auth(patient: str, code: str) -> bytes:
 
 
 def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
-    worker = Worker(deployment, STREAMS_API_TOKEN=TOKEN).start()
+    worker = Worker(deployment, STREAMS_API_TOKEN=TOKEN, STREAMS_FAUST_METRICS="1").start()
     try:
         assert get(f"{worker.url}/healthz")[0] == 200
         assert get(f"{worker.url}/readyz")[0] == 200
@@ -100,7 +100,7 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         assert value(r'lbp_alerts_raised_total\{rule_id="CLM-RETIRED-CODE",topic="alerts-claims"\}') == 1
         assert value(r'lbp_dead_letters_total\{error_class="invalid_json"\}') == 1
         assert value(r"lbp_processing_latency_seconds_count") >= 4
-        assert "lbp_build_info" in metrics and "faust_" in metrics
+        assert "lbp_build_info" in metrics and "faust_" in metrics  # faust's sensor, turned on for this worker
         assert "pv1" not in metrics and "CLM-V1" not in metrics  # no patient or claim ids in labels
     finally:
         worker.stop()
