@@ -95,6 +95,7 @@ class Chart:
         self.gap_days = gap_days
         self._episode_list: list[Episode] | None = None
         self._episode_by_id: dict[str, Episode] | None = None
+        self._explaining: list[tuple[ImagingRecord, Noted]] | None = None
 
     @property
     def episodes(self) -> list[Episode]:
@@ -121,13 +122,18 @@ class Chart:
             by_id = self._episode_by_id = {e.encounter_id: ep for ep in self.episodes for e in ep.encounters}
         return by_id.get(enc.encounter_id)
 
+    @property
+    def explaining(self) -> list[tuple[ImagingRecord, Noted]]:
+        """Every imaging result on file that explains the pain, with its finding, in date order: asked for
+        each visit by two rules, so found once per chart."""
+        if self._explaining is None:
+            self._explaining = [(img, n) for img in self.state.imaging if (n := explains_pain(img)) is not None]
+        return self._explaining
+
     def imaging_explaining(self, enc: EncounterRecord, episode: Episode) -> tuple[ImagingRecord, Noted] | None:
         """Imaging that explains the pain for this encounter: on file before its date of service, or
         performed later while its episode is still open (it arrived after the visit it explains)."""
-        for img in reversed(self.state.imaging):
-            finding = explains_pain(img)
-            if finding is None:
-                continue
+        for img, finding in reversed(self.explaining):
             if img.performed_on <= enc.date_of_service or episode.open_on(img.performed_on):
                 return img, finding
         return None
@@ -171,12 +177,9 @@ class Chart:
         return (UNSPECIFIED_LBP,)
 
     def imaging_on_file(self, upto: date | None = None) -> list[tuple[ImagingRecord, Noted]]:
-        found = []
-        for img in self.state.imaging:
-            n = explains_pain(img)
-            if n is not None and (upto is None or img.performed_on <= upto):
-                found.append((img, n))
-        return found
+        if upto is None:
+            return list(self.explaining)
+        return [(img, n) for img, n in self.explaining if img.performed_on <= upto]
 
 
 def family_codes(prefix: str, on: date, *, level: str | None = None, side: str | None = None) -> tuple[str, ...]:

@@ -158,11 +158,10 @@ def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:
 # --- evaluation ----------------------------------------------------------------------------------------
 
 
-def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[tuple[Verdict, bool]]:
+def _encounter_verdicts(chart: Chart, enc: EncounterRecord, out: list[tuple[Verdict, bool]]) -> None:
     """Encounter rules on one visit, each with whether a later visit of its episode already corrected it
     (then it does not hold: raised if it never was, so the raised set does not depend on arrival order,
-    and resolved at once)."""
-    out = []
+    and resolved at once); appended to `out`."""
     later: list[EncounterRecord] | None = None  # the visits after it in its episode, once a rule fires
     for rule in ENCOUNTER_RULES:
         v = rule.check(chart, enc)
@@ -172,7 +171,6 @@ def _encounter_verdicts(chart: Chart, enc: EncounterRecord) -> list[tuple[Verdic
             episode = chart.episode_of(enc)
             later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
         out.append((v, bool(later) and _superseded(rule, chart, v, later)))
-    return out
 
 
 def _superseded(rule: ModuleType, chart: Chart, v: Verdict, later: list[EncounterRecord]) -> bool:
@@ -189,14 +187,17 @@ def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, li
         enc = chart.encounter(event.encounter_id)
         episode = chart.episode_of(enc) if enc else None
         encounters = list(episode.encounters) if episode else ([enc] if enc else [])
-        claims = [c for c in state.claims if c.date_of_service >= event.date_of_service]
+        dos = event.date_of_service
+        claims = [c for c in state.claims if c.date_of_service >= dos]
         return encounters, claims, []
     if isinstance(event, Imaging):
         encounters = [e for e in state.encounters if e.lbp_code is not None]
         return encounters, [], []
     if isinstance(event, Claim):
-        return [], [c for c in state.claims if c.claim_id == event.claim_id], []
-    return [], [], [p for p in state.prior_auths if p.request_id == event.request_id]
+        claim_id = event.claim_id
+        return [], [c for c in state.claims if c.claim_id == claim_id], []
+    request_id = event.request_id
+    return [], [], [p for p in state.prior_auths if p.request_id == request_id]
 
 
 def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
@@ -205,11 +206,15 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
     verdicts: list[tuple[Verdict, bool]] = []  # (verdict, superseded by a later visit)
     for enc in encounters:
         if enc.lbp_code is not None:
-            verdicts += _encounter_verdicts(chart, enc)
+            _encounter_verdicts(chart, enc, verdicts)
     for claim in claims:
-        verdicts += [(v, False) for rule in CLAIM_RULES if (v := rule.check(chart, claim)) is not None]
+        for rule in CLAIM_RULES:
+            if (v := rule.check(chart, claim)) is not None:
+                verdicts.append((v, False))
     for pa in prior_auths:
-        verdicts += [(v, False) for rule in PRIOR_AUTH_RULES if (v := rule.check(chart, pa)) is not None]
+        for rule in PRIOR_AUTH_RULES:
+            if (v := rule.check(chart, pa)) is not None:
+                verdicts.append((v, False))
 
     outputs: list[Output] = []
     holding: set[str] = set()
@@ -222,15 +227,19 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
             state.remember(aid, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes)))
             outputs.append(Alert.from_verdict(v, patient_id, event.event_id, event.occurred_at))
 
-    evaluated = {("encounter", e.encounter_id) for e in encounters} | {("claim", c.claim_id) for c in claims}
-    evaluated |= {("prior_auth", p.request_id) for p in prior_auths}
-    for aid, r in state.raised.items() if evaluated else ():  # (the loop changes no key: no copy needed)
-        if r.open and aid not in holding and (r.subject_type, r.subject_id) in evaluated:
+    if not raised or not (encounters or claims or prior_auths):
+        return outputs
+    # subject type -> the ids evaluated: an open alert about one of them that no longer holds is resolved
+    evaluated = {
+        "encounter": {e.encounter_id for e in encounters},
+        "claim": {c.claim_id for c in claims},
+        "prior_auth": {p.request_id for p in prior_auths},
+    }
+    for aid, r in raised.items():  # (the loop changes no key: no copy needed)
+        if r.open and aid not in holding and r.subject_id in evaluated.get(r.subject_type, ()):
             r.open = False
             outputs.append(
-                Resolution(
-                    aid, r.rule_id, state.patient_id, r.subject_type, r.subject_id, event.event_id, event.occurred_at
-                )
+                Resolution(aid, r.rule_id, patient_id, r.subject_type, r.subject_id, event.event_id, event.occurred_at)
             )
     return outputs
 

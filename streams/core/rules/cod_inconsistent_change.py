@@ -20,7 +20,8 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     prev = episode.previous(enc) if episode else None
     if prev is None or prev.lbp_code == enc.lbp_code:
         return None
-    lost = [n for n in prev.noted if n.key not in {m.key for m in enc.noted}]
+    kept = {m.key for m in enc.noted}
+    lost = [n for n in prev.noted if n.key not in kept]
     if new_findings(chart, prev, enc) or lost:
         return None  # something changed in the documentation: the change is explained
     return Verdict(
