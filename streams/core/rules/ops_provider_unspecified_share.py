@@ -22,7 +22,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -32,10 +31,10 @@ from streams.core.alerts import Evidence, Verdict
 RULE_ID = "OPS-PROVIDER-UNSPECIFIED-SHARE"
 SUBJECT = "provider"
 EPOCH = date(2015, 10, 1)
+_EPOCH_ORDINAL = EPOCH.toordinal()
 # per provider: far above any real 30-day volume, and months to years of history at real volumes; an
 # encounter older than all of them when the state is full is not counted
 MAX_WINDOW_ENCOUNTERS = 2000
-_DATE = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +69,11 @@ class ProviderState:
     # encounter_id -> (date of service ISO, coded M54.50): an amended encounter replaces its entry
     window: dict[str, tuple[str, bool]] = field(default_factory=dict)
     alerted_periods: list[int] = field(default_factory=list)
-    # (date of service ISO, encounter_id) of every `window` entry, sorted: the newest and oldest dates and
-    # the entries near an observation by bisection (scans of the whole window per observation were a tenth
-    # of replay's time). Not persisted: None (after decode) means "rebuild from the window on first use".
-    by_date: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
+    # (date of service as a proleptic ordinal, encounter_id, coded M54.50) of every `window` entry, sorted:
+    # the newest and oldest dates and the entries near an observation by bisection (scans of the whole
+    # window per observation were a tenth of replay's time), counted as integers (no ISO strings to make
+    # and compare per window). Not persisted: None (after decode) means "rebuild from the window on first use".
+    by_date: list[tuple[int, str, bool]] | None = field(default=None, repr=False, compare=False)
 
     def encode(self) -> bytes:
         """The persisted fields only (the same bytes as before the date bounds were kept)."""
@@ -81,24 +81,32 @@ class ProviderState:
             {"provider_id": self.provider_id, "window": self.window, "alerted_periods": self.alerted_periods}
         )
 
-    def index(self) -> list[tuple[str, str]]:
+    def index(self) -> list[tuple[int, str, bool]]:
         """`by_date`, rebuilt from the window after a decode."""
         if self.by_date is None:
-            self.by_date = sorted((v[0], k) for k, v in self.window.items())
+            self.by_date = sorted((_ordinal(v[0]), k, v[1]) for k, v in self.window.items())
         return self.by_date
 
     def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
         """(LBP encounters, share coded M54.50) in the window ending at `end`."""
-        s, e = (end - timedelta(days=config.window_days - 1)).isoformat(), end.isoformat()
+        e = end.toordinal()
         by_date = self.index()
-        ids = by_date[bisect_left(by_date, s, key=_DATE) : bisect_right(by_date, e, key=_DATE)]
-        in_window = [self.window[encounter_id][1] for _, encounter_id in ids]
+        in_window = [u for _, _, u in by_date[bisect_left(by_date, (e - config.window_days + 1,)) : _after(by_date, e)]]
         return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
 
     @classmethod
     def decode(cls, raw: bytes) -> ProviderState:
         d = orjson.loads(raw)
         return cls(d["provider_id"], {k: (v[0], v[1]) for k, v in d["window"].items()}, d["alerted_periods"])
+
+
+def _ordinal(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+def _after(by_date: list[tuple[int, str, bool]], day: int) -> int:
+    """The index of the first entry dated after `day` (a tuple (day + 1,) sorts before every entry of that day)."""
+    return bisect_left(by_date, (day + 1,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,43 +124,39 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
     `window_days` later) is re-checked, not only the one ending at its date.
 
     The entries near the observation (the only ones the re-checked windows can hold) are found by bisection
-    in the window's date order; the windows are counted from those. Same result as `window_stats` for each
-    end date, without a scan of the whole window per end date.
+    in the window's date order, and each window is counted by bisection among those. Same result as
+    `window_stats` for each end date, without a scan of the whole window per end date.
     """
     window, by_date = state.window, state.index()
-    day, replaced = obs.date_of_service.isoformat(), window.get(obs.encounter_id)
+    day, replaced = obs.date_of_service.toordinal(), window.get(obs.encounter_id)
     if replaced is not None:  # an amended encounter: its earlier observation leaves the window
-        del by_date[bisect_left(by_date, (replaced[0], obs.encounter_id))]
-    insort(by_date, (day, obs.encounter_id))
-    window[obs.encounter_id] = (day, obs.unspecified)  # (an amended one keeps its place in the dict)
+        del by_date[bisect_left(by_date, (_ordinal(replaced[0]), obs.encounter_id))]
+    insort(by_date, (day, obs.encounter_id, obs.unspecified))
+    window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)  # (an amended one keeps its place)
     if len(by_date) > MAX_WINDOW_ENCOUNTERS:  # full: the oldest (by date of service, then id) leave
         gone = len(by_date) - MAX_WINDOW_ENCOUNTERS
-        for _, encounter_id in by_date[:gone]:
+        for _, encounter_id, _ in by_date[:gone]:
             del window[encounter_id]
         del by_date[:gone]
         # windows end at kept dates, so a period before the oldest kept date is never checked again
-        oldest = _period(date.fromisoformat(by_date[0][0]), config)
+        oldest = (by_date[0][0] - _EPOCH_ORDINAL) // config.window_days
         state.alerted_periods = [p for p in state.alerted_periods if p >= oldest]
         if obs.encounter_id not in window:  # older than everything kept: not counted
             return []
-    span = timedelta(days=config.window_days - 1)
-    first, last = obs.date_of_service, obs.date_of_service + span
-    lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
-    # every window ending in first..last
-    near_ids = by_date[bisect_left(by_date, lo, key=_DATE) : bisect_right(by_date, last_iso, key=_DATE)]
-    near = [window[encounter_id] for _, encounter_id in near_ids]
-    ends = sorted({d for d, _ in near if first_iso <= d})
+    span = config.window_days - 1
+    # every window ending in day..day + span holds entries dated from day - span to day + span only
+    near = by_date[bisect_left(by_date, (day - span,)) : _after(by_date, day + span)]
+    days = [d for d, _, _ in near]
     verdicts = []
-    for end_iso in ends:
-        end = date.fromisoformat(end_iso)
-        s = (end - span).isoformat()
-        in_window = [u for d, u in near if s <= d <= end_iso]
-        total, share = len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
-        period = _period(end, config)
+    for end in sorted({d for d in days if d >= day}):
+        in_window = near[bisect_left(days, end - span) : bisect_right(days, end)]
+        total = len(in_window)
+        share = sum(u for _, _, u in in_window) / total  # (the window holds its end date's entries: never empty)
+        period = (end - _EPOCH_ORDINAL) // config.window_days
         if total < config.min_encounters or share < config.min_share or period in state.alerted_periods:
             continue
         state.alerted_periods = [*state.alerted_periods, period]
-        verdicts.append(_verdict(obs, end, total, share, period, config))
+        verdicts.append(_verdict(obs, date.fromordinal(end), total, share, period, config))
     return verdicts
 
 
