@@ -51,6 +51,26 @@ _KEYWORD_TYPE = {
 }
 
 
+_SHORT = 40  # a string of at most this many characters (by maxLength) is a code or an id, not a text
+_MATCHES_MAX = 65536
+
+
+class _Matches(dict[str, bool]):
+    """value -> whether the regex matches it (`match` or `search`), found on first use; cleared when full.
+    The same answer as the regex for every value: it is the regex's answer."""
+
+    def __init__(self, find: Callable[[str], re.Match[str] | None]) -> None:
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, value: str) -> bool:
+        found = self.find(value) is not None
+        if len(self) >= _MATCHES_MAX:
+            self.clear()
+        self[value] = found
+        return found
+
+
 class _Compiler:
     def __init__(self) -> None:
         self.defs: list[str] = []  # finished functions
@@ -128,15 +148,19 @@ class _Compiler:
     def string(self, s: dict[str, Any], v: str, indent: int) -> None:
         lo, hi = int(s.get("minLength", 0)), s.get("maxLength")
         tests = [f"{lo} <= len({v})" + (f" <= {int(hi)}" if hi is not None else "")] if lo or hi is not None else []
+        # short values (codes, dates) repeat across events: their regex answers are remembered per value
+        short = (hi is not None and int(hi) <= _SHORT) or s.get("format") == "date"
         if "pattern" in s:
             regex = re.compile(DOLLAR_FINDER.sub(r"\\Z", s["pattern"]))
-            tests.append(f"{self.const(regex)}.search({v}) is not None")
+            test = self.const(_Matches(regex.search) if short else regex)
+            tests.append(f"{test}[{v}]" if short else f"{test}.search({v}) is not None")
         if "format" in s:
             fmt = CodeGeneratorDraft07.FORMAT_REGEXS.get(s["format"])
             if fmt is None:
                 tests.append("False")
             else:
-                tests.append(f"{self.const(re.compile(fmt))}.match({v}) is not None")
+                test = self.const(_Matches(re.compile(fmt).match) if short else re.compile(fmt))
+                tests.append(f"{test}[{v}]" if short else f"{test}.match({v}) is not None")
         self.emit(indent, f"if not ({' and '.join(tests)}):")
         self.emit(indent + 1, "return False")
 
