@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import random
 
 import orjson
 import pytest
@@ -22,6 +23,7 @@ from streams.core.engine import apply
 from streams.core.events import from_dict
 from streams.core.rules import cod_excludes1_conflict
 from streams.core.state import EncounterRecord, PatientState
+from streams.generate import generate
 from streams.replay import Replay
 from tests.rules import expand
 
@@ -121,6 +123,35 @@ def test_replay_run_leaves_the_garbage_collector_as_it_found_it() -> None:
             assert gc.isenabled() is enabled
             assert orjson.loads(out.getvalue().splitlines()[0])["rule_id"] == "COD-DURATION-UNDOCUMENTED"
         finally:
+            gc.enable()
+
+
+def test_replay_makes_no_reference_cycles() -> None:
+    """`run` keeps the cyclic GC off and never collects (see streams/replay.py): that is safe only while
+    processing leaves no garbage cycles behind, for good and bad input alike."""
+    lines = list(generate(60, seed=11).lines)
+    rng = random.Random(11)
+    for i in rng.sample(range(len(lines)), 40):  # truncated and byte-flipped lines: dead letters
+        raw = bytearray(lines[i])
+        if rng.random() < 0.5:
+            del raw[rng.randrange(len(raw)) :]
+        else:
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        lines.append(bytes(raw))
+    stream = b"\n".join(lines)
+    Replay().run(io.BytesIO(stream), io.BytesIO(), io.BytesIO())  # warm-up: imports, compiled patterns, caches
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        replay, dead = Replay(), io.BytesIO()
+        replay.run(io.BytesIO(stream), io.BytesIO(), dead)
+        assert dead.getvalue().count(b"\n") >= 30  # (a flipped byte can leave a line valid)
+        assert gc.collect() == 0
+        del replay
+        assert gc.collect() == 0
+    finally:
+        if enabled:
             gc.enable()
 
 
