@@ -71,9 +71,32 @@ def _in_sequence(diagnoses: tuple[Diagnosis, ...]) -> list[Diagnosis]:
     return sorted(diagnoses, key=_SEQUENCE)[:MAX_CODES]
 
 
+# code as sent -> as an encounter records it, for the spellings seen (a few hundred); cleared when full
+_RECORDED: dict[str, str] = {}
+_RECORDED_MAX = 65536
+
+
+def _recorded(raw: str) -> str:
+    code = normalized(raw) or raw.strip()
+    if type(raw) is str:
+        if len(_RECORDED) >= _RECORDED_MAX:
+            _RECORDED.clear()
+        _RECORDED[raw] = code
+    return code
+
+
 def _codes(diagnoses: tuple[Diagnosis, ...]) -> list[str]:
     """Normalized where the shape allows (encounters); claims and requests keep codes as sent."""
-    return [normalized(d.code) or d.code.strip() for d in _in_sequence(diagnoses)]
+    known = _RECORDED
+    return [known.get(d.code) or _recorded(d.code) for d in _in_sequence(diagnoses)]
+
+
+def _lbp_code(codes: list[str]) -> str | None:
+    """The first low-back-pain-family code, by sequence."""
+    for c in codes:
+        if is_lbp(c):
+            return c
+    return None
 
 
 def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
@@ -81,7 +104,9 @@ def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[N
     for f in findings:
         if f.documented() and f.section in sections:
             out.append(Noted(f.finding, cut(f.sentence), f.side, f.level, f.modic_type))
-    return out[:MAX_NOTED]
+            if len(out) == MAX_NOTED:
+                break
+    return out
 
 
 # `findings` keys an imaging event may carry (events.md), as reader findings
@@ -105,7 +130,7 @@ def encounter_record(e: Encounter) -> EncounterRecord:
         provider_id=e.provider_id,
         date_of_service=e.date_of_service,
         codes=codes,
-        lbp_code=next((c for c in codes if is_lbp(c)), None),
+        lbp_code=_lbp_code(codes),
         noted=_noted(reading.read(e.assessment, "assessment"), ("assessment",)),
     )
 
@@ -273,8 +298,7 @@ def observation(event: Event) -> Observation | None:
     """What the provider aggregate needs from a signed LBP encounter; None for anything else."""
     if not isinstance(event, Encounter):
         return None
-    codes = _codes(event.diagnoses)
-    lbp = next((c for c in codes if is_lbp(c)), None)
+    lbp = _lbp_code(_codes(event.diagnoses))
     if lbp is None:
         return None
     return Observation(

@@ -17,6 +17,7 @@ Bound: with the caps below and sentences cut to `MAX_SENTENCE` characters, a sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,6 +113,35 @@ class Raised:
     open: bool = True
 
 
+def _encounter_order(e: EncounterRecord) -> tuple[date, str]:
+    return e.date_of_service, e.encounter_id
+
+
+def _imaging_order(i: ImagingRecord) -> tuple[date, str]:
+    return i.performed_on, i.accession
+
+
+def _claim_order(c: ClaimRecord) -> tuple[date, str]:
+    return c.date_of_service, c.claim_id
+
+
+def _prior_auth_order(p: PriorAuthRecord) -> tuple[date, str]:
+    return p.on, p.request_id
+
+
+_Key = Callable[[Any], tuple[date, str]]
+
+
+def _placed(kept: list[Any], rec: Any, key: tuple[date, str], order: _Key, cap: int) -> list[Any]:
+    """`kept` (sorted by `order`, ids unique) with `rec` added in order, the oldest beyond `cap` dropped. Records
+    mostly arrive in order: then it is appended, no sort (the same list: the keys are unique)."""
+    kept.append(rec)
+    if len(kept) > 1 and order(kept[-2]) > key:
+        kept.sort(key=order)
+    del kept[: max(0, len(kept) - cap)]
+    return kept
+
+
 @dataclass(slots=True)
 class PatientState:
     patient_id: str
@@ -125,28 +155,20 @@ class PatientState:
     # --- recording (replace a record with the same id: amended encounters, resubmitted claims) -----------
 
     def record_encounter(self, rec: EncounterRecord) -> None:
-        self.encounters = [e for e in self.encounters if e.encounter_id != rec.encounter_id]
-        self.encounters.append(rec)
-        self.encounters.sort(key=lambda e: (e.date_of_service, e.encounter_id))
-        del self.encounters[: max(0, len(self.encounters) - MAX_ENCOUNTERS)]
+        kept = [e for e in self.encounters if e.encounter_id != rec.encounter_id]
+        self.encounters = _placed(kept, rec, (rec.date_of_service, rec.encounter_id), _encounter_order, MAX_ENCOUNTERS)
 
     def record_imaging(self, rec: ImagingRecord) -> None:
-        self.imaging = [i for i in self.imaging if i.accession != rec.accession]
-        self.imaging.append(rec)
-        self.imaging.sort(key=lambda i: (i.performed_on, i.accession))
-        del self.imaging[: max(0, len(self.imaging) - MAX_IMAGING)]
+        kept = [i for i in self.imaging if i.accession != rec.accession]
+        self.imaging = _placed(kept, rec, (rec.performed_on, rec.accession), _imaging_order, MAX_IMAGING)
 
     def record_claim(self, rec: ClaimRecord) -> None:
-        self.claims = [c for c in self.claims if c.claim_id != rec.claim_id]
-        self.claims.append(rec)
-        self.claims.sort(key=lambda c: (c.date_of_service, c.claim_id))
-        del self.claims[: max(0, len(self.claims) - MAX_CLAIMS)]
+        kept = [c for c in self.claims if c.claim_id != rec.claim_id]
+        self.claims = _placed(kept, rec, (rec.date_of_service, rec.claim_id), _claim_order, MAX_CLAIMS)
 
     def record_prior_auth(self, rec: PriorAuthRecord) -> None:
-        self.prior_auths = [p for p in self.prior_auths if p.request_id != rec.request_id]
-        self.prior_auths.append(rec)
-        self.prior_auths.sort(key=lambda p: (p.on, p.request_id))
-        del self.prior_auths[: max(0, len(self.prior_auths) - MAX_PRIOR_AUTHS)]
+        kept = [p for p in self.prior_auths if p.request_id != rec.request_id]
+        self.prior_auths = _placed(kept, rec, (rec.on, rec.request_id), _prior_auth_order, MAX_PRIOR_AUTHS)
 
     def mark_applied(self, event_id: str) -> None:
         self.applied.append(event_id)
@@ -210,6 +232,12 @@ class PatientState:
 
 
 def cut(sentence: str) -> str:
-    """Evidence sentences are kept short in state and in alerts."""
-    s = " ".join(sentence.split())
+    """Evidence sentences are kept short in state and in alerts, their whitespace collapsed."""
+    s = sentence if _single_spaced(sentence) else " ".join(sentence.split())
     return s if len(s) <= MAX_SENTENCE else s[: MAX_SENTENCE - 1] + "…"
+
+
+def _single_spaced(s: str) -> bool:
+    """True only if `" ".join(s.split()) == s` (cheaper than building the words): every whitespace
+    character but the space is unprintable, so a printable text has only spaces, single and inside."""
+    return s.isprintable() and "  " not in s and not s.startswith(" ") and not s.endswith(" ")
