@@ -90,7 +90,9 @@ class Replay:
 # replay's time on 170k events). During `run` it is off. Processing an event makes no reference cycle
 # (tests/test_engine_perf.py checks it on generated and corrupted input), so there is nothing for it to find:
 # the young collection made every 50,000 lines before rescanned every object the states had gained since the
-# previous one (~0.65 us each, 3-5% of replay) and found nothing.
+# previous one (~0.65 us each, 3-5% of replay) and found nothing. Turned back on, its first young collection
+# would scan every object made during the run at once; they are moved to the permanent generation first
+# (gc.freeze: long-lived and acyclic, refcounting still frees them).
 @contextlib.contextmanager
 def _gc_off() -> Iterator[None]:
     enabled = gc.isenabled()
@@ -99,6 +101,7 @@ def _gc_off() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
