@@ -32,7 +32,12 @@ def topic_of(rule_id: str) -> str:
     return TOPIC_OF_PREFIX[rule_id.split("-", 1)[0]]
 
 
-@dataclass(frozen=True, slots=True)
+# Evidence, verdicts, alerts and resolutions are plain slotted records, not frozen: a frozen dataclass's
+# __init__ sets each field through object.__setattr__ (~0.1 us a field), and rules make a verdict, with its
+# evidence, for every condition that holds on every evaluation. Nothing changes one once made.
+
+
+@dataclass(slots=True)
 class Evidence:
     source_event_id: str
     kind: str  # "assessment", "imaging", "code", "claim", "prior_auth", "episode", ...
@@ -42,7 +47,7 @@ class Evidence:
         return {"source_event_id": self.source_event_id, "kind": self.kind, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Verdict:
     """What a rule found; the engine makes it an Alert."""
 
@@ -56,7 +61,7 @@ class Verdict:
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Alert:
     alert_id: str
     rule_id: str
@@ -110,7 +115,7 @@ class Alert:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Resolution:
     """`alert.resolved`: what an alert was about has been corrected."""
 

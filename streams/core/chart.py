@@ -51,7 +51,7 @@ def explains_pain(img: ImagingRecord) -> Noted | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Episode:
     """A run of LBP encounters, each within `gap_days` of the previous one."""
 
@@ -61,7 +61,7 @@ class Episode:
     _positions: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_positions", {e.encounter_id: i for i, e in enumerate(self.encounters, 1)})
+        self._positions = {e.encounter_id: i for i, e in enumerate(self.encounters, 1)}
 
     @property
     def first_date(self) -> date:

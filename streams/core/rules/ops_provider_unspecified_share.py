@@ -37,8 +37,8 @@ _EPOCH_ORDINAL = EPOCH.toordinal()
 MAX_WINDOW_ENCOUNTERS = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+@dataclass(slots=True)
+class Observation:  # (not frozen, like the events: one per LBP encounter, and nothing changes it)
     """One signed LBP encounter, as the provider aggregate sees it (no patient data beyond the ids)."""
 
     provider_id: str
