@@ -164,3 +164,62 @@ def test_same_state_same_outputs_from_a_decoded_copy() -> None:
     _, b = apply(copy, events[1])
     assert [o.to_json() for o in a] == [o.to_json() for o in b]
     assert all(isinstance(o, Alert | Resolution) for o in a)
+
+
+def _family_codes_uncached(prefix: str, on: dt.date, level: str | None, side: str | None) -> tuple[str, ...]:
+    """chart.family_codes as it was before it was remembered per fiscal year."""
+    import re
+
+    try:
+        idx = codes.index()
+        children = idx.billable_descendants(prefix, on) or ((prefix,) if idx.is_billable(prefix, on) else ())
+    except codes.NotCovered:
+        return ()
+    picked = list(children)
+    if level in ("lumbar", "lumbosacral"):
+        narrowed = [c for c in picked if re.search(rf"\b{level} region", (idx.description(c, on) or "").lower())]
+        picked = narrowed or picked
+    if side in ("left", "right"):
+        narrowed = [c for c in picked if f"{side} side" in (idx.description(c, on) or "").lower()]
+        picked = narrowed or picked
+    return tuple(picked[:4])
+
+
+def _days() -> list[dt.date]:
+    """Both sides of every fiscal-year boundary the reference data covers, and beyond it."""
+    days = []
+    for year in range(2014, 2028):
+        days += [dt.date(year, 9, 30), dt.date(year, 10, 1), dt.date(year, 3, 15)]
+    return days
+
+
+def test_code_answers_remembered_per_fiscal_year_are_those_of_the_date() -> None:
+    from streams.core.chart import family_codes, sciatica_codes
+    from streams.core.rules import _common
+    from streams.core.rules.clm_invalid_code import invalid_reason
+
+    for on in _days():
+        for prefix in ("M54.1", "M54.3", "M54.4", "M51.2", "M51.3", "M47.81", "M48.06", "M54.5"):
+            for level in (None, "lumbar", "lumbosacral", "thoracic"):
+                for side in (None, "left", "right", "bilateral"):
+                    assert family_codes(prefix, on, level=level, side=side) == _family_codes_uncached(
+                        prefix, on, level, side
+                    )
+        for side in (None, "left", "right", "bilateral"):
+            if side == "bilateral":
+                expected = _family_codes_uncached("M54.4", on, None, "right")[:1]
+                expected += _family_codes_uncached("M54.4", on, None, "left")[:1]
+            elif side in ("left", "right"):
+                expected = _family_codes_uncached("M54.4", on, None, side)[:1]
+            else:
+                unspecified = [
+                    c
+                    for c in _family_codes_uncached("M54.4", on, None, None)
+                    if "unspecified" in (codes.index().description(c, on) or "")
+                ]
+                expected = tuple(unspecified[:1])
+            assert sciatica_codes(side, on) == expected
+        for raw in ("M54.5", "M54.50", "m5451", "M54.9", "M51.36", "Z99.99", "M54.5'", "", "S33.5XXA"):
+            for _ in range(2):  # the second answer from what was remembered
+                assert _common.not_billable(raw, on) == _common._not_billable(raw, on)
+                assert invalid_reason(raw) == invalid_reason.__wrapped__(raw)

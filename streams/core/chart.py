@@ -7,6 +7,7 @@ here once, from the events' own dates, never from arrival order.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -184,12 +185,24 @@ class Chart:
 
 def family_codes(prefix: str, on: date, *, level: str | None = None, side: str | None = None) -> tuple[str, ...]:
     """Billable codes under `prefix` on `on`, narrowed by the level and side the text states, from the
-    official descriptions (e.g. "Radiculopathy, lumbar region" vs "..., lumbosacral region")."""
+    official descriptions (e.g. "Radiculopathy, lumbar region" vs "..., lumbosacral region").
+    The date matters through its fiscal year only (the code set in force): answered once per year."""
     try:
-        idx = codes.index()
-        children = idx.billable_descendants(prefix, on) or ((prefix,) if idx.is_billable(prefix, on) else ())
+        fy = codes.fiscal_year(on)
     except codes.NotCovered:
         return ()
+    return _family_codes(codes.index(), prefix, fy, level, side)
+
+
+def _in_year(fy: int) -> date:
+    """A day of fiscal year `fy` (Oct 1 of fy - 1 to Sep 30 of fy): the index reads a date's fiscal year only."""
+    return date(fy, 4, 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _family_codes(idx: codes.CodeIndex, prefix: str, fy: int, level: str | None, side: str | None) -> tuple[str, ...]:
+    on = _in_year(fy)
+    children = idx.billable_descendants(prefix, on) or ((prefix,) if idx.is_billable(prefix, on) else ())
 
     def desc(c: str) -> str:
         return (idx.description(c, on) or "").lower()
@@ -206,12 +219,23 @@ def family_codes(prefix: str, on: date, *, level: str | None = None, side: str |
 
 
 def sciatica_codes(side: str | None, on: date) -> tuple[str, ...]:
-    """Lumbago with sciatica by documented side: right, left, both sides coded for bilateral."""
+    """Lumbago with sciatica by documented side: right, left, both sides coded for bilateral (per fiscal year,
+    like family_codes)."""
+    try:
+        fy = codes.fiscal_year(on)
+    except codes.NotCovered:
+        return ()
+    return _sciatica_codes(codes.index(), side, fy)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sciatica_codes(idx: codes.CodeIndex, side: str | None, fy: int) -> tuple[str, ...]:
+    on = _in_year(fy)
     if side == "bilateral":
         return family_codes("M54.4", on, side="right")[:1] + family_codes("M54.4", on, side="left")[:1]
     if side in ("left", "right"):
         return family_codes("M54.4", on, side=side)[:1]
-    return tuple(c for c in family_codes("M54.4", on) if "unspecified" in (codes.index().description(c, on) or ""))[:1]
+    return tuple(c for c in family_codes("M54.4", on) if "unspecified" in (idx.description(c, on) or ""))[:1]
 
 
 def new_findings(chart: Chart, prev: EncounterRecord, enc: EncounterRecord) -> list[tuple[str, str]]:

@@ -9,10 +9,26 @@ from streams.core.alerts import Evidence
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.state import EncounterRecord, Noted
 
+# (code as sent, fiscal year) pairs whose answer is None: that answer reads the date's fiscal year only
+_NOTHING_TO_SAY: set[tuple[str, int]] = set()
+_NOTHING_MAX = 65536
+
 
 def not_billable(raw: str, on: date) -> codes.CodeStatus | None:
     """The code's status if it existed in some fiscal year but is not billable on `on`; None if it is
     billable, malformed, never existed, or the date is outside the reference data (no guess)."""
+    key = (raw, on.year + 1 if on.month >= 10 else on.year)  # (codes.fiscal_year, without its range check)
+    if key in _NOTHING_TO_SAY:
+        return None
+    status = _not_billable(raw, on)
+    if status is None and type(raw) is str:
+        if len(_NOTHING_TO_SAY) >= _NOTHING_MAX:
+            _NOTHING_TO_SAY.clear()
+        _NOTHING_TO_SAY.add(key)
+    return status
+
+
+def _not_billable(raw: str, on: date) -> codes.CodeStatus | None:
     code = normalized(raw)
     if code is None:
         return None

@@ -6,6 +6,8 @@ resubmitted without it.
 
 from __future__ import annotations
 
+import functools
+
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart
@@ -15,6 +17,7 @@ RULE_ID = "CLM-INVALID-CODE"
 SUBJECT = "claim"
 
 
+@functools.lru_cache(maxsize=16384)  # a function of the spelling alone: claims repeat the same few hundred
 def invalid_reason(raw: str) -> str | None:
     """Why a code is not ICD-10-CM, or None if it is one (in some fiscal year)."""
     try:
