@@ -202,7 +202,76 @@ class PatientState:
     # --- encoding --------------------------------------------------------------------------------------
 
     def encode(self) -> bytes:
-        return orjson.dumps(self)
+        """orjson's form of the dataclasses (fields in order, dates as ISO strings), built as dicts: orjson
+        serializes slotted dataclasses field by field through getattr, about 1.4x slower. The same bytes as
+        `orjson.dumps(self)` (tests/test_state.py checks it)."""
+        return orjson.dumps(
+            {
+                "patient_id": self.patient_id,
+                "encounters": [
+                    {
+                        "encounter_id": e.encounter_id,
+                        "event_id": e.event_id,
+                        "occurred_at": e.occurred_at,
+                        "provider_id": e.provider_id,
+                        "date_of_service": e.date_of_service,
+                        "codes": e.codes,
+                        "lbp_code": e.lbp_code,
+                        "noted": _noted_json(e.noted),
+                    }
+                    for e in self.encounters
+                ],
+                "imaging": [
+                    {
+                        "accession": i.accession,
+                        "event_id": i.event_id,
+                        "performed_on": i.performed_on,
+                        "modality": i.modality,
+                        "body_site": i.body_site,
+                        "lumbar": i.lumbar,
+                        "noted": _noted_json(i.noted),
+                    }
+                    for i in self.imaging
+                ],
+                "claims": [
+                    {
+                        "claim_id": c.claim_id,
+                        "event_id": c.event_id,
+                        "occurred_at": c.occurred_at,
+                        "provider_id": c.provider_id,
+                        "encounter_id": c.encounter_id,
+                        "date_of_service": c.date_of_service,
+                        "codes": c.codes,
+                    }
+                    for c in self.claims
+                ],
+                "prior_auths": [
+                    {
+                        "request_id": p.request_id,
+                        "event_id": p.event_id,
+                        "occurred_at": p.occurred_at,
+                        "provider_id": p.provider_id,
+                        "service_code": p.service_code,
+                        "on": p.on,
+                        "codes": p.codes,
+                        "primary": p.primary,
+                    }
+                    for p in self.prior_auths
+                ],
+                "raised": {
+                    k: {
+                        "rule_id": r.rule_id,
+                        "subject_type": r.subject_type,
+                        "subject_id": r.subject_id,
+                        "codes": r.codes,
+                        "suggested": r.suggested,
+                        "open": r.open,
+                    }
+                    for k, r in self.raised.items()
+                },
+                "applied": self.applied,
+            }
+        )
 
     @classmethod
     def decode(cls, raw: bytes) -> PatientState:
@@ -210,25 +279,79 @@ class PatientState:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> PatientState:
-        def noted(items: list[dict[str, Any]]) -> list[Noted]:
-            return [Noted(**n) for n in items]
-
+        """Fields by name, positionally (no merged dicts and keyword calls per record: ~2x faster); a
+        Noted's optional fields may be absent."""
         d2 = date.fromisoformat
         return cls(
-            patient_id=d["patient_id"],
-            encounters=[
-                EncounterRecord(**{**e, "date_of_service": d2(e["date_of_service"]), "noted": noted(e["noted"])})
+            d["patient_id"],
+            [
+                EncounterRecord(
+                    e["encounter_id"],
+                    e["event_id"],
+                    e["occurred_at"],
+                    e["provider_id"],
+                    d2(e["date_of_service"]),
+                    e["codes"],
+                    e["lbp_code"],
+                    _noted_from(e["noted"]),
+                )
                 for e in d["encounters"]
             ],
-            imaging=[
-                ImagingRecord(**{**i, "performed_on": d2(i["performed_on"]), "noted": noted(i["noted"])})
+            [
+                ImagingRecord(
+                    i["accession"],
+                    i["event_id"],
+                    d2(i["performed_on"]),
+                    i["modality"],
+                    i["body_site"],
+                    i["lumbar"],
+                    _noted_from(i["noted"]),
+                )
                 for i in d["imaging"]
             ],
-            claims=[ClaimRecord(**{**c, "date_of_service": d2(c["date_of_service"])}) for c in d["claims"]],
-            prior_auths=[PriorAuthRecord(**{**p, "on": d2(p["on"])}) for p in d["prior_auths"]],
-            raised={k: Raised(**r) for k, r in d["raised"].items()},
-            applied=list(d["applied"]),
+            [
+                ClaimRecord(
+                    c["claim_id"],
+                    c["event_id"],
+                    c["occurred_at"],
+                    c["provider_id"],
+                    c["encounter_id"],
+                    d2(c["date_of_service"]),
+                    c["codes"],
+                )
+                for c in d["claims"]
+            ],
+            [
+                PriorAuthRecord(
+                    p["request_id"],
+                    p["event_id"],
+                    p["occurred_at"],
+                    p["provider_id"],
+                    p["service_code"],
+                    d2(p["on"]),
+                    p["codes"],
+                    p["primary"],
+                )
+                for p in d["prior_auths"]
+            ],
+            {k: _raised_from(r) for k, r in d["raised"].items()},
+            list(d["applied"]),
         )
+
+
+def _noted_json(noted: list[Noted]) -> list[dict[str, Any]]:
+    return [
+        {"key": n.key, "sentence": n.sentence, "side": n.side, "level": n.level, "modic_type": n.modic_type}
+        for n in noted
+    ]
+
+
+def _raised_from(r: dict[str, Any]) -> Raised:
+    return Raised(r["rule_id"], r["subject_type"], r["subject_id"], r["codes"], r["suggested"], r.get("open", True))
+
+
+def _noted_from(items: list[dict[str, Any]]) -> list[Noted]:
+    return [Noted(n["key"], n["sentence"], n.get("side"), n.get("level"), n.get("modic_type")) for n in items]
 
 
 def cut(sentence: str) -> str:
