@@ -67,3 +67,40 @@ def test_scanner_at_range_start_and_inside_words() -> None:
     scanner = Scanner(re.compile(r"\b(?P<x>radicul\w*)"), ["radicul"])
     text = "radiculitis, polyradiculopathy and radicular pain"
     assert [(s, e) for s, e, _ in scanner.spans(text, 0, len(text))] == [(0, 11), (35, 44)]
+
+
+def _as_loop(scanner: Scanner) -> Scanner:
+    """The same scanner without its fused pattern: one candidate word at a time."""
+    plain = Scanner(scanner.pattern, scanner.stems)
+    plain._fused = None
+    return plain
+
+
+def _summary(scanner: Scanner, spans: list) -> list:
+    """Span, lastgroup and every group's span; a late group (it opens the match) counted from the span start."""
+    names = list(scanner.pattern.groupindex)
+    out = []
+    for s, e, m in spans:
+        groups = [(n, s if n in scanner.late_groups and m.end(n) != -1 else m.start(n), m.end(n)) for n in names]
+        out.append((s, e, m.lastgroup, groups))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SCANNERS))
+def test_fused_scan_equals_candidate_loop(name: str) -> None:
+    """The one-call scan (scan._fuse) finds what the candidate loop finds: spans, lastgroup, group spans
+    (late groups open their match in the loop too, which the reader relies on), also in sub-ranges."""
+    scanner = SCANNERS[name]
+    assert scanner._fused is not None
+    plain = _as_loop(scanner)
+    for low in _texts():
+        assert _summary(scanner, scanner.spans(low, 0, len(low))) == _summary(plain, plain.spans(low, 0, len(low)))
+        mid = len(low) // 3
+        assert _summary(scanner, scanner.spans(low, mid, 2 * mid)) == _summary(plain, plain.spans(low, mid, 2 * mid))
+
+
+def test_fuse_falls_back_on_unknown_constructs() -> None:
+    """A pattern the derivation does not handle keeps the loop and still matches."""
+    scanner = Scanner(re.compile(r"(?i:\bno)\b"), ["no"])
+    assert scanner._fused is None
+    assert [(s, e) for s, e, _ in scanner.spans("so no, not", 0, 10)] == [(3, 5)]

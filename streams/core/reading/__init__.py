@@ -269,10 +269,11 @@ class _Bucket:
         self.sorted_triggers = True
 
 
-def _modifier(kind: str, m: re.Match[str], start: int, end: int, bucket: _Bucket) -> None:
-    """Record a side or level word matched by MODIFIER_WORDS (group `kind`)."""
+def _modifier(low: str, kind: str, start: int, end: int, bucket: _Bucket) -> None:
+    """Record a side or level word matched by MODIFIER_WORDS (group `kind`; a level word is the whole match,
+    read from the text since a fused scan reports the group's start late, scan.py)."""
     if kind == "level":
-        word = m.group("level")
+        word = low[start:end]
         bucket.level_words.append(("level", "sacral" if word == "sacrum" else word, start, end))
     else:
         bucket.sides.append(("side", kind, start, end))
@@ -301,21 +302,24 @@ def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) 
         for w_start, w_end, w in _MODIFIER_WORDS.spans(low, m_start, m_end):
             kind = w.lastgroup
             if kind is not None:
-                _modifier(kind, w, w_start, w_end, bucket)
+                _modifier(low, kind, w_start, w_end, bucket)
 
 
 def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
-    """Record a duration: an adjective, or a time span in a sentence about symptoms."""
-    adj = m.group("adj")
-    if adj is not None:
-        bucket.hits.append(("duration_" + adj.replace("-", ""), m_start, m_end, None))
+    """Record a duration: an adjective, or a time span in a sentence about symptoms.
+
+    `adj` and `num2` open the match: their text runs from the span start to the group's end (a fused scan
+    reports their starts late, scan.py)."""
+    adj_end = m.end("adj")
+    if adj_end != -1:
+        bucket.hits.append(("duration_" + low[m_start:adj_end].replace("-", ""), m_start, m_end, None))
         return
     if SYMPTOM.search(low, sent.start, sent.end) is None:
         return
     if m.group("unit") is not None:
         weeks = _weeks(m.group("num"), m.group("unit"))
     elif m.group("unit2") is not None:
-        weeks = _weeks(m.group("num2"), m.group("unit2"))
+        weeks = _weeks(low[m_start : m.end("num2")], m.group("unit2"))
     else:
         weeks = _weeks(m.group("num3"), m.group("unit3"))
     if weeks > 0:
@@ -370,7 +374,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         elif action == _DURATION:
             _duration_hit(low, m, m_start, m_end, sents[i], bucket)
         elif action == _MODIFIER:
-            _modifier(kind, m, m_start, m_end, bucket)
+            _modifier(low, kind, m_start, m_end, bucket)
         else:
             bucket.triggers.append((kind, m_start, m_end))
     if not buckets:
@@ -384,11 +388,14 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
                 break
             if _s < sents[i][0] or m_end > sents[i][1] or sents[i][2] == "imaging":
                 continue
-            at = "at" if m.group("at") else ("at2" if m.group("at2") else "at3")
             b = buckets.get(i)
             if b is None:
                 b = buckets[i] = _Bucket()
-            b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
+            if m.end("at") != -1:  # "vertebrogenic" opens the match (its reported start is late, scan.py)
+                b.hits.append(("vertebral_link", _s, m.end("at"), None))
+            else:
+                at = "at2" if m.group("at2") else "at3"
+                b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
