@@ -268,38 +268,50 @@ def _is_end(text: str, start: int, dot: int, after: int) -> bool:
     return not (token.isdigit() and len(token) <= 2 and text[start:dot].strip().lstrip("(") == token)
 
 
-def _sentences_in(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Sentence spans within text[lo:hi], list markers and whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
+_new_sentence = tuple.__new__  # Sentence(...) without the Python-level NamedTuple constructor
+
+
+def _sentences_in(text: str, lo: int, hi: int, section: str, family: bool, out: list[Sentence]) -> None:
+    """Append the sentences within text[lo:hi] to `out`, list markers and whitespace trimmed.
+
+    Each candidate end is judged and its sentence trimmed in one loop. Most periods follow a word longer
+    than any abbreviation, so that test is made here before calling `_is_end`.
+    """
     start = lo
     for m in _BOUNDARY.finditer(text, lo, hi):
         pos = m.start()
         if text[pos] == "\n":
-            spans.append((start, pos))
-            start = pos + 1
-        elif _is_end(text, start, pos, m.end()):
-            spans.append((start, m.end()))
-            start = m.end()
-    spans.append((start, hi))
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
+            end = pos
+            nxt = pos + 1
+        else:
+            end = nxt = m.end()
+            if text[pos] == ".":
+                sp = text.rfind(" ", start, pos)
+                begin = sp + 1 if sp >= start else start
+                if (pos - begin <= 6 or text[begin] == "(") and not _is_end(text, start, pos, end):
+                    continue
+        if start < end:
+            _add(text, start, end, section, family, out)
+        start = nxt
+    if start < hi:
+        _add(text, start, hi, section, family, out)
+
+
+def _add(text: str, s: int, e: int, section: str, family: bool, out: list[Sentence]) -> None:
+    """Append text[s:e] as a sentence, whitespace and a leading list marker trimmed, unless nothing is left."""
+    if text[s].isspace() or text[e - 1].isspace():
         seg = text[s:e]
         stripped = seg.strip()
         if not stripped:
-            continue
-        if stripped is not seg:  # str.strip returns the string itself when there is nothing to strip
-            s += len(seg) - len(seg.lstrip())
-            e = s + len(stripped)
-        if stripped[0] in _MARKER_START:
-            marker = _LIST_MARKER.match(text, s, e)
-            if marker:
-                s = marker.end()
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-_new_sentence = tuple.__new__  # Sentence(...) without the Python-level NamedTuple constructor
+            return
+        s += len(seg) - len(seg.lstrip())
+        e = s + len(stripped)
+    if text[s] in _MARKER_START:
+        marker = _LIST_MARKER.match(text, s, e)
+        if marker:
+            s = marker.end()
+    if e > s:
+        out.append(_new_sentence(Sentence, (s, e, section, family)))
 
 
 def split(text: str, default: str = _ASSESSMENT) -> list[Sentence]:
@@ -310,14 +322,12 @@ def split(text: str, default: str = _ASSESSMENT) -> list[Sentence]:
     for h_start, h_end, name in _headers(text):
         if h_start < pos:
             continue
-        for s, e in _sentences_in(text, pos, h_start):
-            out.append(_new_sentence(Sentence, (s, e, section, family)))
+        _sentences_in(text, pos, h_start, section, family, out)
         found = section_for_header(name, default)
         if found == "family":
             section, family = _HISTORY, True
         elif found:
             section, family = found, False
         pos = h_end
-    for s, e in _sentences_in(text, pos, len(text)):
-        out.append(_new_sentence(Sentence, (s, e, section, family)))
+    _sentences_in(text, pos, len(text), section, family, out)
     return out
