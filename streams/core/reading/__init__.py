@@ -222,25 +222,43 @@ _REGIONS = {
 }
 
 
+@lru_cache(maxsize=1024)  # a few segment lists recur ("L4-L5", "L5-S1")
 def _level_from(levels: tuple[str, ...]) -> str | None:
     """Region from segments: any sacral segment with a lumbar one -> lumbosacral, T12-L1 -> thoracolumbar."""
     return _REGIONS.get(frozenset(ch for lv in levels for ch in lv if ch in "CTLS"))
 
 
-def _near(low: str, mods: list[Mod], brk: re.Pattern[str], start: int, end: int, after: bool) -> Mod | None:
+_PHRASES_MAX = 4096  # entries per phrase cache below (short phrases between or inside findings, never texts)
+_GAP_UNBROKEN: dict[str, bool] = {}  # gap -> _GAP_BREAK finds nothing in it
+_SEG_UNBROKEN: dict[str, bool] = {}  # gap -> _SEG_BREAK finds nothing in it
+
+
+def _unbroken(brk: re.Pattern[str], seen: dict[str, bool], gap: str) -> bool:
+    """Whether `brk` finds nothing in `gap` (a gap of at most a few words: the same few recur)."""
+    ok = seen.get(gap)
+    if ok is None:
+        ok = brk.search(gap) is None
+        if len(seen) < _PHRASES_MAX:
+            seen[gap] = ok
+    return ok
+
+
+def _near(
+    low: str, mods: list[Mod], brk: re.Pattern[str], seen: dict[str, bool], start: int, end: int, after: bool
+) -> Mod | None:
     """The modifier (of one kind, in text order) inside the finding, else nearest before it (else after,
-    if allowed) within the same phrase; `brk` is what ends a phrase for this kind."""
+    if allowed) within the same phrase; `brk` is what ends a phrase for this kind (`seen`, its cache)."""
     best: Mod | None = None
     for mod in mods:
         if mod[2] >= start and mod[3] <= end:
             return mod  # "pain in the left low back", "lumbar stenosis"
         if mod[3] <= start:
             gap = low[mod[3] : start]
-            if gap.count(" ") <= _WINDOW_WORDS and not brk.search(gap):
+            if gap.count(" ") <= _WINDOW_WORDS and _unbroken(brk, seen, gap):
                 best = mod  # keep the nearest preceding one
         elif after and mod[2] >= end and best is None:
             gap = low[end : mod[2]]
-            if gap.count(" ") <= _WINDOW_WORDS and not brk.search(gap):
+            if gap.count(" ") <= _WINDOW_WORDS and _unbroken(brk, seen, gap):
                 return mod
             break
     return best
@@ -298,11 +316,31 @@ def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) 
     bucket.hits.append((key, m_start, m_end, None))
     if key == "disc_degeneration" and HERNIATION_WORD.search(low, m_start, m_end):
         bucket.hits.append(("disc_herniation", m_start, m_end, None))
-    if m_end - m_start > 12 and _MODIFIER_HINT.search(low, m_start, m_end):
-        for w_start, w_end, w in _MODIFIER_WORDS.spans(low, m_start, m_end):
-            kind = w.lastgroup
-            if kind is not None:
-                _modifier(low, kind, w_start, w_end, bucket)
+    if m_end - m_start > 12:
+        for kind, w_start, w_end in _modifiers_in(low, m_start, m_end):
+            _modifier(low, kind, m_start + w_start, m_start + w_end, bucket)
+
+
+_PHRASE_MODIFIERS: dict[str, tuple[tuple[str, int, int], ...]] = {}  # finding phrase -> _modifiers_in
+
+
+def _modifiers_in(low: str, m_start: int, m_end: int) -> tuple[tuple[str, int, int], ...]:
+    """Side and level words inside a finding phrase, as (kind, start, end) from the phrase start.
+
+    Cached by phrase: a finding starts and ends at a word boundary, so the phrase alone reads the same as
+    the phrase in its text, and the same phrases recur ("left l5 radiculopathy").
+    """
+    phrase = low[m_start:m_end]
+    found = _PHRASE_MODIFIERS.get(phrase)
+    if found is None:
+        found = ()
+        if _MODIFIER_HINT.search(phrase):
+            found = tuple(
+                (w.lastgroup, s, e) for s, e, w in _MODIFIER_WORDS.spans(phrase, 0, len(phrase)) if w.lastgroup
+            )
+        if len(_PHRASE_MODIFIERS) < _PHRASES_MAX:
+            _PHRASE_MODIFIERS[phrase] = found
+    return found
 
 
 def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
@@ -506,13 +544,13 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
             levels: tuple[str, ...] = ()
             if has_mods and key not in _NO_MODIFIERS:
                 if sides:
-                    found = _near(low, sides, _GAP_BREAK, h_start, h_end, key in _SIDE_AFTER)
+                    found = _near(low, sides, _GAP_BREAK, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER)
                     side = found[1] if found else None
                 if level_words:
-                    found = _near(low, level_words, _GAP_BREAK, h_start, h_end, True)
+                    found = _near(low, level_words, _GAP_BREAK, _GAP_UNBROKEN, h_start, h_end, True)
                     level = found[1] if found else None
                 if runs:
-                    found = _near(low, runs, _SEG_BREAK, h_start, h_end, True)
+                    found = _near(low, runs, _SEG_BREAK, _SEG_UNBROKEN, h_start, h_end, True)
                     levels = found[1] if found else ()
                 if level is None and levels:
                     level = _level_from(levels)
