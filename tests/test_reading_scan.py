@@ -104,3 +104,12 @@ def test_fuse_falls_back_on_unknown_constructs() -> None:
     scanner = Scanner(re.compile(r"(?i:\bno)\b"), ["no"])
     assert scanner._fused is None
     assert [(s, e) for s, e, _ in scanner.spans("so no, not", 0, 10)] == [(3, 5)]
+
+
+def test_link_spans_by_stretch_equal_the_whole_text_scan() -> None:
+    """reading._link_spans scans only the stretches between "." and ";" whose words allow a link, and
+    there only for the alternatives they allow; it must find what the whole-text scan finds."""
+    texts = [*_texts(), "pain. due to modic; changes cause pain. vertebrogenic lbp; lbp from end plates"]
+    for low in texts:
+        whole = reading._LINKS.spans(low, 0, len(low))
+        assert _summary(reading._LINKS, reading._link_spans(low)) == _summary(reading._LINKS, whole)

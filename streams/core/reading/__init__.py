@@ -148,6 +148,46 @@ def _has_link_hint(low: str) -> bool:
     return False
 
 
+# Which alternatives of VERTEBRAL_LINK a stretch of text may hold, by words every match of each holds
+# (substring tests): "vertebrogenic"; a pain word, a link word (`at2`) and an end plate, Modic or
+# vertebral-body word; or such a word, a cause word (`at3`) and a pain word.
+_PAIN_WORDS = ("pain", "lbp", "lumbago", "symptom")
+_LINKED_WORDS = ("plate", "modic", "vertebr")
+_AT2_WORDS = ("secondary", "due", "attribut", "related", "caus", "arising", "origin", "stemming", "coming", "from")
+_AT2_WORDS += ("generat",)
+_AT3_WORDS = ("source", "caus", "generat", "etiology", "origin", "explain", "account", "responsible", "producing")
+# A scanner per set of alternatives that may match: its stems start only those alternatives, so the
+# others are never tried (where they are left out, they match nowhere).
+_LINKS_FOR = {
+    (False, False): Scanner(VERTEBRAL_LINK, ("vertebrogenic",)),
+    (True, False): Scanner(VERTEBRAL_LINK, ("vertebrogenic", *_PAIN_WORDS)),
+    (False, True): Scanner(VERTEBRAL_LINK, ("vertebr", "end", "modic")),
+    (True, True): _LINKS,
+}
+
+
+def _link_spans(low: str) -> list[Span]:
+    """What `_LINKS.spans` finds in the whole text, found stretch by stretch.
+
+    No link match holds a "." or ";" (its gaps are [^.;\n], its words letters and spaces), so the pass over
+    the whole text finds exactly what passes over the stretches between those marks find. A stretch is
+    scanned only for the alternatives its words allow: a "pain" word tries the link words at up to 80
+    positions after it, which cost more than the rest of reading the sentence.
+    """
+    out: list[Span] = []
+    start = 0
+    for part in low.replace(";", ".").split("."):
+        end = start + len(part)
+        if end - start > 12 and ("plate" in part or "modic" in part or "vertebr" in part):
+            pain = "pain" in part or "lbp" in part or "lumbago" in part or "symptom" in part
+            at2 = pain and any(word in part for word in _AT2_WORDS)
+            at3 = pain and any(word in part for word in _AT3_WORDS)
+            if at2 or at3 or "vertebrogenic" in part:
+                out += _LINKS_FOR[at2, at3].spans(low, start, end)
+        start = end + 1
+    return out
+
+
 # A text with none of these stems has no finding, duration or link.
 _PREFILTER = stems_pattern(PREFILTER_STEMS)
 # Runs of spaces/tabs become one space, so word distances count words and sentences print clean.
@@ -419,7 +459,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         return buckets
     if _has_link_hint(low):
         i = 0
-        for _s, m_end, m in _LINKS.spans(low, 0, len(low)):
+        for _s, m_end, m in _link_spans(low):
             while i < n and _s >= sents[i][1]:
                 i += 1
             if i == n:
