@@ -249,33 +249,52 @@ def _headers(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _is_end(text: str, start: int, dot: int, after: int) -> bool:
-    """Whether the period(s) at [dot, after), followed by a capital, digit or line end, end the sentence."""
-    if text[dot] != ".":
-        return True
-    sp = text.rfind(" ", start, dot)
-    begin = sp + 1 if sp >= start else start
-    if dot - begin > 6 and text[begin] != "(":
-        return True  # longer than any abbreviation below, so no abbreviation, initial or list number
-    token = text[begin:dot].lower().lstrip("(")
+# What the word before a period says about it (see _is_end), by word: the same few recur ("mg", "Dr", "2").
+_ENDS, _NEVER, _UNLESS_NUMBER_FOLLOWS, _UNLESS_LIST_NUMBER = range(4)
+_WORD_KINDS: dict[str, int] = {}
+_WORD_KINDS_MAX = 4096
+
+
+def _word_kind(word: str) -> int:
+    """How a period after `word` (the text from the last space, original case) is judged."""
+    token = word.lower().lstrip("(")
     if token in _NEVER_SPLIT:
+        return _NEVER
+    if token == "no":
+        return _UNLESS_NUMBER_FOLLOWS  # "No. 2"
+    if len(token) == 1 and token.isalpha() and word[-1].isupper():
+        return _NEVER  # an initial ("J. Smith")
+    if token.isdigit() and len(token) <= 2:
+        return _UNLESS_LIST_NUMBER  # a list marker "2." opens the sentence, it does not end one
+    return _ENDS
+
+
+def _is_end(text: str, start: int, begin: int, dot: int, after: int) -> bool:
+    """Whether the period(s) at [dot, after), after the short word text[begin:dot] (begin: past the last
+    space since the sentence start), followed by a capital, digit or line end, end the sentence."""
+    word = text[begin:dot]
+    kind = _WORD_KINDS.get(word)
+    if kind is None:
+        kind = _word_kind(word)
+        if len(_WORD_KINDS) < _WORD_KINDS_MAX:
+            _WORD_KINDS[word] = kind
+    if kind == _ENDS:
+        return True
+    if kind == _NEVER:
         return False
-    if token == "no" and text[after : after + 2].strip()[:1].isdigit():
-        return False  # "No. 2"
-    if len(token) == 1 and token.isalpha() and text[dot - 1].isupper():
-        return False  # an initial ("J. Smith")
-    # A list marker "2." opens the sentence, it does not end one.
-    return not (token.isdigit() and len(token) <= 2 and text[start:dot].strip().lstrip("(") == token)
+    if kind == _UNLESS_NUMBER_FOLLOWS:
+        return not text[after : after + 2].strip()[:1].isdigit()
+    return text[start:dot].strip().lstrip("(") != word.lstrip("(")
 
 
 _new_sentence = tuple.__new__  # Sentence(...) without the Python-level NamedTuple constructor
 
 
 def _sentences_in(text: str, lo: int, hi: int, section: str, family: bool, out: list[Sentence]) -> None:
-    """Append the sentences within text[lo:hi] to `out`, list markers and whitespace trimmed.
+    """Append the sentences within text[lo:hi] to `out`, whitespace and a leading list marker trimmed.
 
-    Each candidate end is judged and its sentence trimmed in one loop. Most periods follow a word longer
-    than any abbreviation, so that test is made here before calling `_is_end`.
+    Each candidate end is judged and its sentence trimmed in one loop. A period after a word longer than
+    any abbreviation (and not opening with "(") ends the sentence without further tests.
     """
     start = lo
     for m in _BOUNDARY.finditer(text, lo, hi):
@@ -288,7 +307,7 @@ def _sentences_in(text: str, lo: int, hi: int, section: str, family: bool, out: 
             if text[pos] == ".":
                 sp = text.rfind(" ", start, pos)
                 begin = sp + 1 if sp >= start else start
-                if (pos - begin <= 6 or text[begin] == "(") and not _is_end(text, start, pos, end):
+                if (pos - begin <= 6 or text[begin] == "(") and not _is_end(text, start, begin, pos, end):
                     continue
         if start < end:
             _add(text, start, end, section, family, out)
