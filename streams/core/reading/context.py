@@ -166,22 +166,20 @@ def status_at(text: str, found: list[Trigger], start: int, end: int) -> tuple[st
     status = "affirmed"
     rank = 0
     experiencer = "patient"
+    roles = _ROLES
     # Forward: walk back from the finding to the nearest terminator; every pre-trigger passed is in scope.
-    for i in range(len(found) - 1, -1, -1):
-        kind, t_start, t_end = found[i]
+    for kind, _t_start, t_end in reversed(found):
         if t_end > start:
             continue
         if kind == "term":
             break
-        forward, _, exp, t_rank, t_status = _ROLES.get(kind) or _role(kind)
+        forward, _, exp, t_rank, t_status = roles.get(kind) or _role(kind)
         if not forward:
             continue  # "both" triggers apply in both directions
-        gap = text.count(" ", t_end, start)
         if exp:
-            if gap <= _MAX_WORDS_EXPERIENCER:
+            if text.count(" ", t_end, start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
-            continue
-        if gap <= _MAX_WORDS and t_rank > rank:
+        elif t_rank > rank and text.count(" ", t_end, start) <= _MAX_WORDS:
             status, rank = t_status, t_rank
     # Backward: walk forward from the finding to the nearest terminator; post-triggers there point back.
     for kind, t_start, _t_end in found:
@@ -189,14 +187,12 @@ def status_at(text: str, found: list[Trigger], start: int, end: int) -> tuple[st
             continue
         if kind == "term":
             break
-        _, backward, exp, t_rank, t_status = _ROLES.get(kind) or _role(kind)
+        _, backward, exp, t_rank, t_status = roles.get(kind) or _role(kind)
         if not backward:
             continue
-        gap = text.count(" ", end, t_start)
         if exp:
-            if gap <= _MAX_WORDS_EXPERIENCER:
+            if text.count(" ", end, t_start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
-            continue
-        if gap <= _MAX_WORDS and t_rank > rank:
+        elif t_rank > rank and text.count(" ", end, t_start) <= _MAX_WORDS:
             status, rank = t_status, t_rank
     return status, experiencer
