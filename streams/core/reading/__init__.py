@@ -6,11 +6,12 @@ sentence and section it came from. The coding rules need exactly that: rules.md 
 documented only when it is affirmed, about the patient, and in the encounter's assessment.
 
 Pure: no I/O, no clock, no models; stdlib `re` with patterns compiled at import. A text without any
-candidate stem returns at once; otherwise one stem-scanned pass (scan.py) finds findings, durations,
-ConText triggers and side/level words together, and only sentences with a finding are resolved. About
-70 microseconds per 200-600 character assessment on one core (bench/bench_reading.py): roughly a quarter
-in that pass, an eighth in sentence splitting, the rest in Python bookkeeping around ten matches and four
-or five findings.
+candidate stem returns at once; otherwise one regex call (scan.py's fused scanner) finds findings,
+durations, ConText triggers and side/level words together, and only sentences with a finding are
+resolved. Per 200-600 character bench assessment (bench/bench_reading.py), about 400,000 machine
+instructions: roughly 30% in that pass, 20% in sentence splitting, 30% assigning matches, segments and
+vertebral links to sentences, 15% resolving status and modifiers. Small caches are keyed by a word or
+phrase (a segment, a gap between words, the words inside a finding), never by a whole text.
 
 Modules, top-down: `sentences` (splitting, section headers), `lexicon` (what is looked for, and the
 decisions behind it), `context` (status and experiencer), `scan` (the fast matching).
