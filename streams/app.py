@@ -25,8 +25,9 @@ app = faust.App(
     broker=settings.BROKER_URL,
     broker_credentials=_broker_credentials(),
     # State lives in memory and is rebuilt from the changelog topics on start or rebalance: the changelog
-    # is the durable copy (no RocksDB build needed); see README "State and recovery".
-    store="memory://",
+    # is the durable copy (no RocksDB build needed); see README "State and recovery". `bulkmemory` is
+    # faust's memory store restored in bulk (streams/tablestore.py).
+    store="bulkmemory://",
     topic_partitions=settings.TOPIC_PARTITIONS,
     topic_replication_factor=settings.TOPIC_REPLICATION,
     topic_allow_declare=True,

@@ -39,6 +39,12 @@ BATCH_SECONDS = Histogram(
 )
 LAG = Gauge("lbp_consumer_lag", "Records not yet committed, by input partition", ["topic", "partition"])
 PATIENTS = Gauge("lbp_patient_state_keys", "Patients in this worker's state table")
+RESTORED = Counter(
+    "lbp_table_restored_records_total", "Changelog records read by the store's bulk restore, by table", ["table"]
+)
+RESTORE_SECONDS = Counter(
+    "lbp_table_restore_seconds_total", "Time the store's bulk restores took (a rebalance waits for it)", ["table"]
+)
 SHARE = Gauge(
     "lbp_provider_unspecified_share",
     "Share of LBP encounters coded M54.50 in the provider's 30-day window (busiest providers only)",
@@ -48,6 +54,15 @@ SHARE_ENCOUNTERS = Gauge(
     "lbp_provider_lbp_encounters", "LBP encounters in the provider's 30-day window (busiest only)", ["provider_id"]
 )
 BUILD = Gauge("lbp_build_info", "Build information", ["version", "kafka_release"])
+
+
+def _patient_keys() -> int:
+    from streams.agents import patients  # agents import this module
+
+    return len(patients.data)
+
+
+PATIENTS.set_function(_patient_keys)  # read at scrape time: right from the first scrape after a restore
 
 
 @functools.cache
@@ -94,9 +109,6 @@ async def export_gauges() -> None:
     for tp, end in list(getattr(monitor, "tp_end_offsets", {}).items()):
         committed = monitor.tp_committed_offsets.get(tp, 0)
         LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, end - committed))
-    from streams.agents import patients
-
-    PATIENTS.set(len(patients.data))
     SHARE.clear()
     SHARE_ENCOUNTERS.clear()
     busiest = sorted(provider_windows.items(), key=lambda kv: kv[1][0], reverse=True)[:TOP_PROVIDERS]

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiokafka.errors import KafkaError
 from faust.exceptions import ProducerSendError
-from faust.types import EventT
+from faust.types import TP, EventT
 
 from streams import commits, metrics
 
@@ -138,11 +138,14 @@ class StateTable:
         """
         changelog = self.table.changelog_topic.get_topic_name()
         records = [(changelog, key, raw, partition) for key, (raw, partition) in staged.items()]
-        await confirmed(producer, records, await enqueue(producer, records))
+        written = await confirmed(producer, records, await enqueue(producer, records))
+        store = self.table.data
         for key, (raw, _) in staged.items():
-            self.table.data[key] = raw
+            store[key] = raw
             if self.pending.get(key) is raw:  # no later batch has staged a newer state
                 del self.pending[key]
+        for meta in written:  # the store now holds these changelog records (streams/tablestore.py)
+            store.set_persisted_offset(TP(changelog, meta.partition), meta.offset)
 
 
 class Pipeline:

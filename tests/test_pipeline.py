@@ -72,11 +72,22 @@ class State:
         return self.text.encode()
 
 
+class Store(dict):
+    """A faust store's parts the pipeline uses: a mapping that is told which changelog offsets it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offsets: dict[Any, int] = {}
+
+    def set_persisted_offset(self, tp: Any, offset: int) -> None:
+        self.offsets[tp] = offset
+
+
 class FakeTable:
     """The parts of a faust table the pipeline uses: `data`, `get`, the changelog topic's name."""
 
     def __init__(self) -> None:
-        self.data: dict[bytes, bytes] = {}
+        self.data = Store()
         self.changelog_topic = SimpleNamespace(get_topic_name=lambda: "changelog")
 
     def get(self, key: bytes) -> bytes | None:
@@ -95,9 +106,9 @@ class Producer:
         return future
 
     def confirm_all(self) -> None:
-        for *_, future in self.sent:
+        for offset, (*_, future) in enumerate(self.sent):
             if not future.done():
-                future.set_result(SimpleNamespace(offset=0))
+                future.set_result(SimpleNamespace(partition=0, offset=offset))
 
 
 def test_a_staged_state_is_read_before_it_reaches_the_table_and_only_the_newest_write_clears_it() -> None:
@@ -119,6 +130,7 @@ def test_a_staged_state_is_read_before_it_reaches_the_table_and_only_the_newest_
     assert states.current(b"p1").text == "v2"
     asyncio.run(write(second))
     assert table.data[b"p1"] == b"v2" and states.pending == {}
+    assert table.data.offsets == {("changelog", 0): 1}  # the store is told the offset its data now holds
 
 
 class Message:
@@ -182,9 +194,9 @@ def test_a_later_batch_confirmed_first_still_waits_for_the_earlier_one() -> None
     pipeline = Pipeline(app, StateTable(FakeTable(), decode=lambda raw: State(raw.decode()), cache_size=10), 3)
 
     def confirm(value: bytes) -> None:
-        for _, _, v, future in producer.sent:
+        for offset, (_, _, v, future) in enumerate(producer.sent):
             if v == value and not future.done():
-                future.set_result(SimpleNamespace(offset=0))
+                future.set_result(SimpleNamespace(partition=0, offset=offset))
 
     async def settle() -> None:
         for _ in range(10):
