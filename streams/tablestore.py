@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from faust.stores import memory
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth, server_list
 from faust.types import TP, EventT
@@ -75,7 +76,12 @@ class Store(memory.Store):
             return  # a newer rebalance is under way; it calls again
         missing = actives - self._offsets.keys()
         if missing:
-            await self._restore(missing)
+            try:
+                await self._restore(missing)
+            except KafkaError as exc:  # faust's own recovery reads them from the start instead (slower)
+                log.warning("%s: bulk restore failed (%s); faust's recovery reads the changelog", self.table.name, exc)
+                for tp in missing:
+                    self._offsets.pop(tp, None)
 
     async def on_recovery_completed(self, active_tps: set[TP], standby_tps: set[TP]) -> None:
         """faust's memory store drops the keys of partitions no longer active; their offsets go with them."""

@@ -1,0 +1,108 @@
+"""The bulk-restore store's offset bookkeeping (streams/tablestore.py): it may only report an offset whose
+records are in its data, for partitions active since it restored them. The restore itself reads a real
+broker: tests/broker/test_worker_recovery.py checks that a restarted worker's states came back through it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiokafka.errors import KafkaConnectionError
+from faust.types import TP
+
+from streams.agents import patients
+from streams.app import app
+from streams.tablestore import Store
+
+CHANGELOG = patients.changelog_topic.get_topic_name()
+
+
+def tp(partition: int, topic: str = CHANGELOG) -> TP:
+    return TP(topic, partition)
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[set[TP]], list[TP]]:
+    """A store on the real patient table whose restore records what it was asked for instead of reading."""
+    actives: list[TP] = []
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: set(actives))
+    monkeypatch.setattr(app, "consumer_generation_id", 7)
+    s = Store("bulkmemory://", app, patients)
+    asked: list[set[TP]] = []
+
+    async def restore(tps: set[TP]) -> None:
+        asked.append(set(tps))
+        for t in tps:
+            s._offsets[t] = 100
+
+    monkeypatch.setattr(s, "_restore", restore)
+    return s, asked, actives
+
+
+def rebalance(s: Store, assigned: set[TP], revoked: set[TP], newly: set[TP], generation: int = 7) -> None:
+    asyncio.run(s.on_rebalance(assigned, revoked, newly, generation))
+
+
+def test_only_active_changelog_partitions_not_held_are_restored(store: Any) -> None:
+    s, asked, actives = store
+    actives += [tp(0), tp(1), tp(0, "some-input-topic")]
+    rebalance(s, set(actives), set(), set(actives))
+    assert asked == [{tp(0), tp(1)}] and s.persisted_offset(tp(0)) == 100
+    # the same partitions again, not newly assigned: nothing to read, the offsets are kept
+    rebalance(s, set(actives), set(), set())
+    assert len(asked) == 1 and s.persisted_offset(tp(1)) == 100
+    # reported newly assigned although held (it was another worker's in between): read again
+    rebalance(s, set(actives), set(), {tp(1)})
+    assert asked[-1] == {tp(1)}
+
+
+def test_a_partition_revoked_or_assigned_again_is_restored_from_scratch(store: Any) -> None:
+    s, asked, actives = store
+    actives += [tp(0), tp(1)]
+    rebalance(s, {tp(0), tp(1)}, set(), {tp(0), tp(1)})
+    actives.remove(tp(1))  # tp(1) went to another worker (here: a standby at most)
+    rebalance(s, {tp(0), tp(1)}, set(), set())
+    assert s.persisted_offset(tp(1)) is None and len(asked) == 1
+    actives.append(tp(1))  # back, as a newly assigned partition: its data may be stale
+    s.set_persisted_offset(tp(1), 500)  # a late write confirmed meanwhile is not tracked
+    assert s.persisted_offset(tp(1)) is None
+    rebalance(s, {tp(0), tp(1)}, set(), {tp(1)})
+    assert asked[-1] == {tp(1)}
+
+
+def test_offsets_move_only_forward_and_only_for_held_partitions(store: Any) -> None:
+    s, _, actives = store
+    actives += [tp(0)]
+    rebalance(s, {tp(0)}, set(), {tp(0)})
+    s.set_persisted_offset(tp(0), 150)
+    s.set_persisted_offset(tp(0), 120)  # an older confirmation arriving late
+    s.set_persisted_offset(tp(3), 10)  # not restored here
+    assert s.persisted_offset(tp(0)) == 150 and s.persisted_offset(tp(3)) is None
+
+
+def test_a_stale_generation_restores_nothing(store: Any) -> None:
+    s, asked, actives = store
+    actives += [tp(0)]
+    rebalance(s, {tp(0)}, set(), {tp(0)}, generation=6)
+    assert asked == [] and s.persisted_offset(tp(0)) is None
+
+
+def test_a_failed_restore_leaves_the_partition_to_faust(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    s, _, actives = store
+    actives += [tp(0)]
+
+    async def broken(tps: set[TP]) -> None:
+        raise KafkaConnectionError("broker away")
+
+    monkeypatch.setattr(s, "_restore", broken)
+    rebalance(s, {tp(0)}, set(), {tp(0)})  # no exception: faust reads the changelog from its start
+    assert s.persisted_offset(tp(0)) is None
+
+
+def test_keys_faust_drops_take_their_offsets_along(store: Any) -> None:
+    s, _, actives = store
+    actives += [tp(0), tp(1)]
+    rebalance(s, {tp(0), tp(1)}, set(), {tp(0), tp(1)})
+    asyncio.run(s.on_recovery_completed({tp(0)}, set()))
+    assert s.persisted_offset(tp(0)) == 100 and s.persisted_offset(tp(1)) is None
