@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import tempfile
@@ -301,23 +300,14 @@ def bench_recovery(d: Deployment, patients: int) -> dict:
 
 def _restore_metrics(worker: Worker) -> tuple[int, float]:
     """The patient table's bulk restore (streams/tablestore.py), from the worker's own counters."""
-    import urllib.request
-
-    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
-        text = r.read().decode()
-    found = [
-        re.search(rf'^{name}\{{table="patient-state"\}} ([0-9.e+]+)$', text, re.M)
-        for name in ("lbp_table_restored_records_total", "lbp_table_restore_seconds_total")
-    ]
-    return int(float(found[0].group(1))) if found[0] else -1, float(found[1].group(1)) if found[1] else 0.0
+    records = worker.metric("lbp_table_restored_records_total", table="patient-state")
+    seconds = worker.metric("lbp_table_restore_seconds_total", table="patient-state")
+    return (int(records) if records is not None else -1), seconds or 0.0
 
 
 def _table_keys(worker: Worker) -> int:
-    import urllib.request
-
-    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
-        m = re.search(r"^lbp_patient_state_keys ([0-9.e+]+)$", r.read().decode(), re.M)
-    return int(float(m.group(1))) if m else -1
+    keys = worker.metric("lbp_patient_state_keys")
+    return int(keys) if keys is not None else -1
 
 
 def _wait_table(worker: Worker, patients: int, timeout: float = 900) -> None:
@@ -394,14 +384,9 @@ def bench_memory(d: Deployment, events: int = 200_000, patients: int = 50_000) -
 
 
 def _wait_consumed(worker: Worker, n: int, timeout: float = 1800) -> None:
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
-            text = r.read().decode()
-        got = sum(float(v) for v in re.findall(r"^lbp_events_consumed_total\{[^}]*\} ([0-9.e+]+)$", text, re.M))
-        if got >= n:
+        if (worker.metric("lbp_events_consumed_total") or 0) >= n:
             return
         time.sleep(1)
     raise TimeoutError("the worker did not consume the burst")

@@ -7,6 +7,7 @@ same environment variables a deployment uses (streams/settings.py), so tests nev
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,6 +158,9 @@ class Deployment:
         return out
 
 
+_LABEL = re.compile(r'(\w+)="([^"]*)"')  # one label of a Prometheus series
+
+
 class Worker:
     """`lbp-streams worker` as a subprocess, its log in a file."""
 
@@ -203,6 +207,23 @@ class Worker:
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"worker not ready after {timeout}s:\n{self.log_tail()}")
+
+    def metric(self, name: str, **labels: str) -> float | None:
+        """The sum of the worker's `name` series (from its /metrics) whose labels include `labels`; None if
+        it has none yet."""
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        values = []
+        for line in text.splitlines():
+            series, _, value = line.rpartition(" ")
+            if series.split("{", 1)[0] != name or line.startswith("#"):
+                continue
+            found = dict(_LABEL.findall(series))
+            if all(found.get(k) == v for k, v in labels.items()):
+                values.append(float(value))
+        return sum(values) if values else None
 
     def log_tail(self, n: int = 40) -> str:
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 import time
-import urllib.request
 
 import orjson
 
@@ -22,9 +21,7 @@ SENTENCES = 200
 
 
 def _events_consumed(worker: Worker) -> int:
-    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
-        text = r.read().decode()
-    return int(sum(float(m) for m in re.findall(r"^lbp_events_consumed_total\{[^}]*\} ([0-9.e+]+)$", text, re.M)))
+    return int(worker.metric("lbp_events_consumed_total") or 0)
 
 
 def _secrets(lines: list[bytes]) -> tuple[set[str], list[str]]:

@@ -3,9 +3,7 @@ arrives after the restart is matched to the encounter processed before it, and n
 
 from __future__ import annotations
 
-import re
 import signal
-import urllib.request
 
 import orjson
 import pytest
@@ -52,7 +50,7 @@ def test_restart_recovers_state_and_raises_nothing_twice(deployment: Deployment,
         # redeliver the encounters too: the restored state knows their event ids
         deployment.produce(encounter(f"e-{p}", p, f"E-{p}", "2024-02-05", "M54.50", ASSESSMENT) for p in patients)
         records = deployment.read(ALERT_TOPICS, until=2 * len(patients), idle=4)
-        restored = _restored_records(second)
+        restored = second.metric("lbp_table_restored_records_total", table="patient-state") or 0
     finally:
         second.stop()
     # the states came back through the store's bulk restore (streams/tablestore.py), not faust's own loop
@@ -65,11 +63,3 @@ def test_restart_recovers_state_and_raises_nothing_twice(deployment: Deployment,
     else:
         # after SIGKILL a batch may be redelivered: copies are allowed on the topic, with the same ids
         assert set(ids) == {r["alert_id"] for r in unlinked} | {r["alert_id"] for _, _, r in before}
-
-
-def _restored_records(worker: Worker) -> int:
-    with urllib.request.urlopen(f"{worker.url}/metrics", timeout=10) as r:
-        m = re.search(
-            r'^lbp_table_restored_records_total\{table="patient-state"\} ([0-9.e+]+)$', r.read().decode(), re.M
-        )
-    return int(float(m.group(1))) if m else -1
