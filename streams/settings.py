@@ -96,7 +96,7 @@ PRODUCER_LINGER_MS: int = _env_int("STREAMS_PRODUCER_LINGER_MS", 5)
 # The largest batch of records the producer puts in one request per partition. aiokafka keeps one request in
 # flight per broker, so with its 16 KB default a batch's ~1 MB of patient states took ~20 round trips.
 PRODUCER_MAX_BATCH_BYTES: int = _env_int("STREAMS_PRODUCER_MAX_BATCH_BYTES", 512 * 1024)
-# Decoded states kept for the patients (and providers) written last, about 12 KB each (see agents.Decoded).
+# Decoded states kept for the patients (and providers) written last, about 12 KB each (see pipeline.Decoded).
 DECODED_STATES: int = _env_int("STREAMS_DECODED_STATES", 10000)
 # Batches an agent may have unfinished (their alerts and states on their way to the broker) while it applies
 # the next one; 1 finishes each batch before the next is read (see streams/pipeline.py).

@@ -132,11 +132,11 @@ def _prior_auth_order(p: PriorAuthRecord) -> tuple[date, str]:
 _Key = Callable[[Any], tuple[date, str]]
 
 
-def _placed(kept: list[Any], rec: Any, key: tuple[date, str], order: _Key, cap: int) -> list[Any]:
+def _placed(kept: list[Any], rec: Any, order: _Key, cap: int) -> list[Any]:
     """`kept` (sorted by `order`, ids unique) with `rec` added in order, the oldest beyond `cap` dropped. Records
     mostly arrive in order: then it is appended, no sort (the same list: the keys are unique)."""
     kept.append(rec)
-    if len(kept) > 1 and order(kept[-2]) > key:
+    if len(kept) > 1 and order(kept[-2]) > order(rec):
         kept.sort(key=order)
     del kept[: max(0, len(kept) - cap)]
     return kept
@@ -156,19 +156,19 @@ class PatientState:
 
     def record_encounter(self, rec: EncounterRecord) -> None:
         kept = [e for e in self.encounters if e.encounter_id != rec.encounter_id]
-        self.encounters = _placed(kept, rec, (rec.date_of_service, rec.encounter_id), _encounter_order, MAX_ENCOUNTERS)
+        self.encounters = _placed(kept, rec, _encounter_order, MAX_ENCOUNTERS)
 
     def record_imaging(self, rec: ImagingRecord) -> None:
         kept = [i for i in self.imaging if i.accession != rec.accession]
-        self.imaging = _placed(kept, rec, (rec.performed_on, rec.accession), _imaging_order, MAX_IMAGING)
+        self.imaging = _placed(kept, rec, _imaging_order, MAX_IMAGING)
 
     def record_claim(self, rec: ClaimRecord) -> None:
         kept = [c for c in self.claims if c.claim_id != rec.claim_id]
-        self.claims = _placed(kept, rec, (rec.date_of_service, rec.claim_id), _claim_order, MAX_CLAIMS)
+        self.claims = _placed(kept, rec, _claim_order, MAX_CLAIMS)
 
     def record_prior_auth(self, rec: PriorAuthRecord) -> None:
         kept = [p for p in self.prior_auths if p.request_id != rec.request_id]
-        self.prior_auths = _placed(kept, rec, (rec.on, rec.request_id), _prior_auth_order, MAX_PRIOR_AUTHS)
+        self.prior_auths = _placed(kept, rec, _prior_auth_order, MAX_PRIOR_AUTHS)
 
     def mark_applied(self, event_id: str) -> None:
         self.applied.append(event_id)
