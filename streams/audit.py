@@ -516,6 +516,8 @@ def render(h: History, *, title: str = "Low-back-pain coding audit", source: str
     csv_text = alerts_csv(h)
     span = h.first_last
     n_open = sum(1 for a in h.alerts if a.alert_id not in h.resolved_at)
+    # providers with an open share alert (one the rest of the data resolved does not count)
+    over_threshold = {_provider(a) for a in h.alerts if a.rule_id == SHARE_RULE and a.alert_id not in h.resolved_at}
     total_enc = len(h.encounters)
     class_totals = Counter(cls for _, _, cls in h.encounters.values())
 
@@ -537,7 +539,7 @@ def render(h: History, *, title: str = "Low-back-pain coding audit", source: str
                 ("M54.50 share", _pct(class_totals["M54.50"], total_enc)),
                 ("alerts raised", f"{len(h.alerts):,}"),
                 ("still open", f"{n_open:,}"),
-                ("providers over threshold", str(len({_provider(a) for a in h.alerts if a.rule_id == SHARE_RULE}))),
+                ("providers over threshold", str(len(over_threshold))),
                 ("dead-lettered lines", f"{sum(h.dead_letters.values()):,}"),
             )
         ),

@@ -3,8 +3,8 @@
 The provider aggregate keeps a sorted (date, encounter id) list beside the window (not persisted) to find
 the oldest entries to evict and the entries near an observation by bisection. The reference below scans
 the whole window instead; random observation sequences with amended encounters, late arrivals, a small
-window cap and states re-decoded midway must give the same verdicts, the same window (key order included:
-it is persisted) and the same encoded bytes.
+window cap and states re-decoded midway must raise and resolve the same alerts, keep the same window (key order
+included: it is persisted) and the same periods, and encode to the same bytes.
 """
 
 from __future__ import annotations
@@ -18,33 +18,45 @@ from streams.core.rules import ops_provider_unspecified_share as share
 from streams.core.rules.ops_provider_unspecified_share import EPOCH, Observation, ProviderState, ShareConfig
 
 
-def _reference(state: ProviderState, obs: Observation, config: ShareConfig, cap: int) -> list[tuple[str, int, float]]:
-    """(window end, total, share) of each alerting window, by scanning the whole window."""
+def _reference(
+    state: ProviderState, obs: Observation, config: ShareConfig, cap: int
+) -> tuple[list[tuple[str, int, float]], list[str]]:
+    """((window end, total, share) of each alert raised, subject ids resolved), by scanning the whole window."""
     window = state.window
+    changed = [obs.date_of_service] + (
+        [date.fromisoformat(window[obs.encounter_id][0])] if obs.encounter_id in window else []
+    )
     window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)
     if len(window) > cap:
         kept = {k for _, k in sorted((v[0], k) for k, v in window.items())[-cap:]}
         state.window = window = {k: v for k, v in window.items() if k in kept}
         oldest = (date.fromisoformat(min(window.values())[0]) - EPOCH).days // config.window_days
         state.alerted_periods = [p for p in state.alerted_periods if p >= oldest]
-        if obs.encounter_id not in window:
-            return []
+        state.resolved_periods = [p for p in state.resolved_periods if p >= oldest]
     span = timedelta(days=config.window_days - 1)
-    first, last = obs.date_of_service, obs.date_of_service + span
-    lo, first_iso, last_iso = (first - span).isoformat(), first.isoformat(), last.isoformat()
-    near = [v for v in window.values() if lo <= v[0] <= last_iso]
-    found = []
-    for end_iso in sorted({d for d, _ in near if first_iso <= d}):
-        end = date.fromisoformat(end_iso)
-        s = (end - span).isoformat()
-        in_window = [u for d, u in near if s <= d <= end_iso]
-        total, ratio = len(in_window), sum(in_window) / len(in_window)
-        period = (end - EPOCH).days // config.window_days
-        if total < config.min_encounters or ratio < config.min_share or period in state.alerted_periods:
+    oldest_day = min(v[0] for v in window.values())
+    periods = sorted({(d + k - EPOCH).days // config.window_days for d in changed for k in (timedelta(0), span)})
+    raised, resolved = [], []
+    for period in periods:
+        first = EPOCH + timedelta(days=period * config.window_days)
+        if len(window) >= cap and (first - span).isoformat() <= oldest_day or period in state.resolved_periods:
             continue
-        state.alerted_periods = [*state.alerted_periods, period]
-        found.append((end_iso, total, ratio))
-    return found
+        over = None
+        for end_iso in sorted({d for d, _ in window.values() if first.isoformat() <= d <= (first + span).isoformat()}):
+            s = (date.fromisoformat(end_iso) - span).isoformat()
+            in_window = [u for d, u in window.values() if s <= d <= end_iso]
+            total, ratio = len(in_window), sum(in_window) / len(in_window)
+            if total >= config.min_encounters and ratio >= config.min_share:
+                over = (end_iso, total, ratio)
+                break
+        if over is not None and period not in state.alerted_periods:
+            state.alerted_periods = [*state.alerted_periods, period]
+            raised.append(over)
+        elif over is None and period in state.alerted_periods:
+            state.alerted_periods = [p for p in state.alerted_periods if p != period]
+            state.resolved_periods = [*state.resolved_periods, period]
+            resolved.append(f"{obs.provider_id}/{first.isoformat()}")
+    return raised, resolved
 
 
 def _scan_stats(state: ProviderState, end: date, config: ShareConfig) -> tuple[int, float]:
@@ -75,11 +87,13 @@ def test_indexed_observe_matches_a_scan_of_the_window(monkeypatch: pytest.Monkey
                 f"v{i}",
                 "2020-01-01T00:00:00Z",
             )
-            verdicts = share.observe(indexed, obs, config)
-            expected = _reference(reference, obs, config, cap)
-            assert [v.evidence[0].text for v in verdicts] == [_evidence(e, t, r, config) for e, t, r in expected]
+            verdicts, resolved = share.observe(indexed, obs, config)
+            raised, expected_resolved = _reference(reference, obs, config, cap)
+            assert [v.evidence[0].text for v in verdicts] == [_evidence(e, t, r, config) for e, t, r in raised]
+            assert resolved == expected_resolved, (seed, i)
             assert list(indexed.window.items()) == list(reference.window.items()), (seed, i)
             assert indexed.alerted_periods == reference.alerted_periods
+            assert indexed.resolved_periods == reference.resolved_periods
             assert indexed.encode() == reference.encode()
             assert indexed.window_stats(obs.date_of_service, config) == _scan_stats(
                 reference, obs.date_of_service, config

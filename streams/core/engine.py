@@ -35,6 +35,8 @@ from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
 from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
+from streams.core.rules.ops_provider_unspecified_share import RULE_ID as SHARE_RULE
+from streams.core.rules.ops_provider_unspecified_share import SUBJECT as PROVIDER
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState, ShareConfig, observe
 from streams.core.state import (
     MAX_CODES,
@@ -311,8 +313,12 @@ def apply_provider(
 ) -> tuple[ProviderState, list[Output]]:
     if state is None:
         state = ProviderState(obs.provider_id)
-    verdicts = observe(state, obs, config.share)
-    return state, [Alert.from_verdict(v, None, obs.event_id, obs.occurred_at) for v in verdicts]
+    verdicts, resolved = observe(state, obs, config.share)
+    outputs: list[Output] = [Alert.from_verdict(v, None, obs.event_id, obs.occurred_at) for v in verdicts]
+    for subject_id in resolved:
+        aid = alert_id(SHARE_RULE, None, PROVIDER, subject_id)
+        outputs.append(Resolution(aid, SHARE_RULE, None, PROVIDER, subject_id, obs.event_id, obs.occurred_at))
+    return state, outputs
 
 
 __all__ = ["Config", "DEFAULT", "apply", "apply_provider", "observation", "alert_id"]

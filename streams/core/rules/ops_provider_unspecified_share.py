@@ -3,18 +3,23 @@
 
 Runs over provider state, not patient state: the Faust worker re-keys a small observation of each LBP
 encounter by `provider_id` (topic `provider-encounters`) so one provider's window lives on one worker;
-`replay` keeps the same provider states in memory. The window ends at the observed encounter's date of
-service. "Once per window" is made deterministic by naming the window after the 30-day period (counted from
-2015-10-01, the first date the reference data covers) in which the condition first held.
+`replay` keeps the same provider states in memory. A window ends at an observed encounter's date of
+service. "Once per window" is made deterministic by naming the alert after the 30-day period (counted from
+2015-10-01, the first date the reference data covers) its window ends in: one alert per provider and period.
+Like a patient alert, it follows what is on file: late observations that take every window of the period
+back under the threshold resolve it (`alert.resolved`), so the alerts open at the end do not depend on the
+order the partitions were read in (`observe` says when they still can).
 
 What a provider's state keeps, and why by count: its newest MAX_WINDOW_ENCOUNTERS LBP encounters by date of
-service, and the periods already alerted from the oldest kept one on. Observations reach the aggregate from
-many partitions, each at its own pace: in a backfill, one worker's partitions can be a year of dates ahead
-of another's. A cut by dates ("more than a year behind the newest seen") then depends on that pace and
-dropped real encounters (a provider planted far over the threshold was never flagged with two workers). A
-cut by count depends only on the encounters themselves: below the cap, every order of arrival counts the
-same encounters. Bound: MAX_WINDOW_ENCOUNTERS entries (about 50 bytes each encoded) and at most
-2 * MAX_WINDOW_ENCOUNTERS / min_encounters alerted periods (an alerting window spans two periods at most).
+service, and the periods with an open or a resolved alert from the oldest kept one on. Observations reach
+the aggregate from many partitions, each at its own pace: in a backfill, one worker's partitions can be a
+year of dates ahead of another's. A cut by dates ("more than a year behind the newest seen") then depends on
+that pace and dropped real encounters (a provider planted far over the threshold was never flagged with two
+workers). A cut by count depends only on the encounters themselves: below the cap, every order of arrival
+counts the same encounters (at the cap, the periods whose windows reach back past the oldest kept encounter
+stay as they were judged). Bound: MAX_WINDOW_ENCOUNTERS entries (about 50 bytes each encoded) and at most
+2 * MAX_WINDOW_ENCOUNTERS / min_encounters alerted or resolved periods (an alerting window spans two periods
+at most; amended encounters moved from date to date could add more, all cut at the oldest kept date).
 """
 
 from __future__ import annotations
@@ -68,7 +73,8 @@ class ProviderState:
     provider_id: str
     # encounter_id -> (date of service ISO, coded M54.50): an amended encounter replaces its entry
     window: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    alerted_periods: list[int] = field(default_factory=list)
+    alerted_periods: list[int] = field(default_factory=list)  # the periods with an open alert
+    resolved_periods: list[int] = field(default_factory=list)  # never raised again (rules.md: once per subject)
     # (date of service as a proleptic ordinal, encounter_id, coded M54.50) of every `window` entry, sorted:
     # the newest and oldest dates and the entries near an observation by bisection (scans of the whole
     # window per observation were a tenth of replay's time), counted as integers (no ISO strings to make
@@ -76,10 +82,16 @@ class ProviderState:
     by_date: list[tuple[int, str, bool]] | None = field(default=None, repr=False, compare=False)
 
     def encode(self) -> bytes:
-        """The persisted fields only (the same bytes as before the date bounds were kept)."""
-        return orjson.dumps(
-            {"provider_id": self.provider_id, "window": self.window, "alerted_periods": self.alerted_periods}
-        )
+        """The persisted fields only (`resolved_periods` only when there are any: the bytes of every other
+        state are those written before periods could be resolved, which decode as none resolved)."""
+        d: dict[str, Any] = {
+            "provider_id": self.provider_id,
+            "window": self.window,
+            "alerted_periods": self.alerted_periods,
+        }
+        if self.resolved_periods:
+            d["resolved_periods"] = self.resolved_periods
+        return orjson.dumps(d)
 
     def index(self) -> list[tuple[int, str, bool]]:
         """`by_date`, rebuilt from the window after a decode."""
@@ -97,7 +109,8 @@ class ProviderState:
     @classmethod
     def decode(cls, raw: bytes) -> ProviderState:
         d = orjson.loads(raw)
-        return cls(d["provider_id"], {k: (v[0], v[1]) for k, v in d["window"].items()}, d["alerted_periods"])
+        window = {k: (v[0], v[1]) for k, v in d["window"].items()}
+        return cls(d["provider_id"], window, d["alerted_periods"], d.get("resolved_periods", []))
 
 
 def _ordinal(iso: str) -> int:
@@ -116,21 +129,29 @@ class ShareConfig:
     min_share: float = 0.8
 
 
-def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list[Verdict]:
-    """Add one observation; return a verdict for each window it completes that crosses the threshold.
+def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> tuple[list[Verdict], list[str]]:
+    """Add one observation; return (a verdict for each period that now holds a window over the threshold
+    and had no open alert, the subject ids of open alerts whose period no longer holds one).
 
-    Observations of one provider come from many patients' partitions, so they arrive out of date order:
-    every window the observation falls in (those ending at an observed date from its own date to
-    `window_days` later) is re-checked, not only the one ending at its date.
+    Observations of one provider come from many patients' partitions, so they arrive out of date order, and
+    a provider's share is not monotone in the data: a late unspecified visit can push a window over 80%, a
+    late specific one back under. So a period's alert follows the data on file, as a patient alert follows
+    the chart: raised when some window ending in the period (at an observed date) is over the threshold,
+    resolved when later observations take every such window back under, and then never raised again (no
+    rule fires twice for the same subject). An observation changes only the windows ending from its date
+    to `window_days` later (and, for an amended encounter, from its old date), which lie in two periods at
+    most; those periods are judged again, whole. Below the cap the alerts open at the end are then the same
+    in every order of arrival, unless late data took a period over, back under and over again.
 
-    The entries near the observation (the only ones the re-checked windows can hold) are found by bisection
-    in the window's date order, and each window is counted by bisection among those. Same result as
-    `window_stats` for each end date, without a scan of the whole window per end date.
+    The entries near a period are found by bisection in the window's date order, and each window is counted
+    by bisection among those, without a scan of the whole window per end date.
     """
     window, by_date = state.window, state.index()
     day, replaced = obs.date_of_service.toordinal(), window.get(obs.encounter_id)
+    changed = [day]
     if replaced is not None:  # an amended encounter: its earlier observation leaves the window
-        del by_date[bisect_left(by_date, (_ordinal(replaced[0]), obs.encounter_id))]
+        changed.append(_ordinal(replaced[0]))
+        del by_date[bisect_left(by_date, (changed[1], obs.encounter_id))]
     insort(by_date, (day, obs.encounter_id, obs.unspecified))
     window[obs.encounter_id] = (obs.date_of_service.isoformat(), obs.unspecified)  # (an amended one keeps its place)
     if len(by_date) > MAX_WINDOW_ENCOUNTERS:  # full: the oldest (by date of service, then id) leave
@@ -138,31 +159,51 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> list
         for _, encounter_id, _ in by_date[:gone]:
             del window[encounter_id]
         del by_date[:gone]
-        # windows end at kept dates, so a period before the oldest kept date is never checked again
+        # windows end at kept dates, so a period before the oldest kept date is never judged again
         oldest = (by_date[0][0] - _EPOCH_ORDINAL) // config.window_days
         state.alerted_periods = [p for p in state.alerted_periods if p >= oldest]
-        if obs.encounter_id not in window:  # older than everything kept: not counted
-            return []
+        state.resolved_periods = [p for p in state.resolved_periods if p >= oldest]
     span = config.window_days - 1
-    # every window ending in day..day + span holds entries dated from day - span to day + span only
-    near = by_date[bisect_left(by_date, (day - span,)) : _after(by_date, day + span)]
+    periods = sorted({(d + k - _EPOCH_ORDINAL) // config.window_days for d in changed for k in (0, span)})
+    verdicts, resolved = [], []
+    for period in periods:
+        first_end = _EPOCH_ORDINAL + period * config.window_days
+        # a full state may have let go of encounters a window of this period counted: it stays as judged
+        if len(by_date) >= MAX_WINDOW_ENCOUNTERS and first_end - span <= by_date[0][0]:
+            continue
+        if period in state.resolved_periods:
+            continue
+        over = _first_window_over(by_date, first_end, first_end + span, config)
+        if over is not None and period not in state.alerted_periods:
+            state.alerted_periods = [*state.alerted_periods, period]
+            verdicts.append(_verdict(obs, *over, period, config))
+        elif over is None and period in state.alerted_periods:
+            state.alerted_periods = [p for p in state.alerted_periods if p != period]
+            state.resolved_periods = [*state.resolved_periods, period]
+            resolved.append(_subject(obs.provider_id, period, config))
+    return verdicts, resolved
+
+
+def _first_window_over(
+    by_date: list[tuple[int, str, bool]], first_end: int, last_end: int, config: ShareConfig
+) -> tuple[date, int, float] | None:
+    """(end, encounters, share) of the earliest window over the threshold among those ending at an observed
+    date from `first_end` to `last_end` (ordinals); None if there is none."""
+    span = config.window_days - 1
+    near = by_date[bisect_left(by_date, (first_end - span,)) : _after(by_date, last_end)]
     days = [d for d, _, _ in near]
-    verdicts = []
-    for end in sorted({d for d in days if d >= day}):
+    for end in sorted({d for d in days if d >= first_end}):
         in_window = near[bisect_left(days, end - span) : bisect_right(days, end)]
         total = len(in_window)
         share = sum(u for _, _, u in in_window) / total  # (the window holds its end date's entries: never empty)
-        period = (end - _EPOCH_ORDINAL) // config.window_days
-        if total < config.min_encounters or share < config.min_share or period in state.alerted_periods:
-            continue
-        state.alerted_periods = [*state.alerted_periods, period]
-        verdicts.append(_verdict(obs, date.fromordinal(end), total, share, period, config))
-    return verdicts
+        if total >= config.min_encounters and share >= config.min_share:
+            return date.fromordinal(end), total, share
+    return None
 
 
-def _period(day: date, config: ShareConfig) -> int:
-    """The 30-day period (counted from EPOCH) a window ending on `day` is named after."""
-    return (day - EPOCH).days // config.window_days
+def _subject(provider_id: str, period: int, config: ShareConfig) -> str:
+    """'<provider>/<first day of the period>': one alert per provider per period."""
+    return f"{provider_id}/{(EPOCH + timedelta(days=period * config.window_days)).isoformat()}"
 
 
 def _verdict(obs: Observation, end: date, total: int, share: float, period: int, config: ShareConfig) -> Verdict:
@@ -172,7 +213,7 @@ def _verdict(obs: Observation, end: date, total: int, share: float, period: int,
         rule_id=RULE_ID,
         severity="warning",
         subject_type=SUBJECT,
-        subject_id=f"{obs.provider_id}/{(EPOCH + timedelta(days=period * config.window_days)).isoformat()}",
+        subject_id=_subject(obs.provider_id, period, config),
         codes=("M54.50",),
         evidence=(
             Evidence(
