@@ -34,6 +34,7 @@ from streams.core import reading
 from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
+from streams.core.memo import Memo
 from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
 from streams.core.rules.ops_provider_unspecified_share import RULE_ID as SHARE_RULE
 from streams.core.rules.ops_provider_unspecified_share import SUBJECT as PROVIDER
@@ -73,24 +74,14 @@ def _in_sequence(diagnoses: tuple[Diagnosis, ...]) -> list[Diagnosis]:
     return sorted(diagnoses, key=_SEQUENCE)[:MAX_CODES]
 
 
-# code as sent -> as an encounter records it, for the spellings seen (a few hundred); cleared when full
-_RECORDED: dict[str, str] = {}
-_RECORDED_MAX = 65536
-
-
-def _recorded(raw: str) -> str:
-    code = normalized(raw) or raw.strip()
-    if type(raw) is str:
-        if len(_RECORDED) >= _RECORDED_MAX:
-            _RECORDED.clear()
-        _RECORDED[raw] = code
-    return code
+# code as sent (a string: the schema says so) -> as an encounter records it, for the spellings seen (a few hundred)
+_RECORDED: Memo[str, str] = Memo(lambda raw: normalized(raw) or raw.strip())
 
 
 def _codes(diagnoses: tuple[Diagnosis, ...]) -> list[str]:
     """Normalized where the shape allows (encounters); claims and requests keep codes as sent."""
-    known = _RECORDED
-    return [known.get(d.code) or _recorded(d.code) for d in _in_sequence(diagnoses)]
+    recorded = _RECORDED
+    return [recorded[d.code] for d in _in_sequence(diagnoses)]
 
 
 def _lbp_code(codes: list[str]) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 import fastjsonschema
 import orjson
 
+from streams.core.memo import Memo
 from streams.core.schema_check import compile_check
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -145,23 +146,15 @@ def _schema_error(exc: fastjsonschema.JsonSchemaValueException) -> BadInput:
     return BadInput("schema", f"field {where}: {expected}")
 
 
-# date string -> date, for the dates seen (a few thousand distinct days in any stream); cleared when full
-_DATES: dict[str, date] = {}
-_DATES_MAX = 65536
+# date string -> date, for the dates seen (a few thousand distinct days in any stream)
+_DATES: Memo[str, date] = Memo(date.fromisoformat)
 
 
 def _date(value: str, name: str) -> date:
-    day = _DATES.get(value)
-    if day is not None:
-        return day
     try:
-        day = date.fromisoformat(value)
+        return _DATES[value]
     except ValueError:
         raise BadInput("schema", f"field {name}: {value[:40]!r} is not a calendar date (expected YYYY-MM-DD)") from None
-    if len(_DATES) >= _DATES_MAX:
-        _DATES.clear()
-    _DATES[value] = day
-    return day
 
 
 def _date_of_timestamp(value: str) -> date:
@@ -176,22 +169,16 @@ def _timestamp(value: str, name: str) -> str:
     return value
 
 
-# (code, sequence) -> its Diagnosis: a few hundred distinct pairs in any stream, each built once; cleared when full
-_DIAGNOSES: dict[tuple[str, int], Diagnosis] = {}
+# (code, sequence) -> its Diagnosis: a few hundred distinct pairs in any stream, each built once
+_DIAGNOSES: Memo[tuple[str, int], Diagnosis] = Memo(lambda key: Diagnosis(*key))
 
 
 def _diagnoses(items: list[dict[str, Any]]) -> tuple[Diagnosis, ...]:
     out = []
     for d in items:
         key = (d["code"], d["sequence"])
-        dx = _DIAGNOSES.get(key)
-        if dx is None:
-            dx = Diagnosis(*key)
-            if type(key[1]) is int:  # (not 1.0, equal to 1 as a key; the full validator may accept it)
-                if len(_DIAGNOSES) >= _DATES_MAX:
-                    _DIAGNOSES.clear()
-                _DIAGNOSES[key] = dx
-        out.append(dx)
+        # (a sequence of 1.0 would find the entry of 1; the full validator may accept it)
+        out.append(_DIAGNOSES[key] if type(key[1]) is int else Diagnosis(*key))
     return tuple(out)
 
 

@@ -21,6 +21,8 @@ from typing import Any
 from fastjsonschema.draft04 import DOLLAR_FINDER
 from fastjsonschema.draft07 import CodeGeneratorDraft07
 
+from streams.core.memo import Memo
+
 # keywords that do not constrain the instance
 _ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "examples", "$comment"})
 # exact types (stricter than fastjsonschema's isinstance, which also takes bool-free ints for "number", 1.0
@@ -52,23 +54,11 @@ _KEYWORD_TYPE = {
 
 
 _SHORT = 40  # a string of at most this many characters (by maxLength) is a code or an id, not a text
-_MATCHES_MAX = 65536
 
 
-class _Matches(dict[str, bool]):
-    """value -> whether the regex matches it (`match` or `search`), found on first use; cleared when full.
-    The same answer as the regex for every value: it is the regex's answer."""
-
-    def __init__(self, find: Callable[[str], re.Match[str] | None]) -> None:
-        super().__init__()
-        self.find = find
-
-    def __missing__(self, value: str) -> bool:
-        found = self.find(value) is not None
-        if len(self) >= _MATCHES_MAX:
-            self.clear()
-        self[value] = found
-        return found
+def _matches(find: Callable[[str], re.Match[str] | None]) -> Memo[str, bool]:
+    """value -> whether the regex matches it (`match` or `search`): the regex's own answer, remembered."""
+    return Memo(lambda value: find(value) is not None)
 
 
 class _Compiler:
@@ -152,14 +142,14 @@ class _Compiler:
         short = (hi is not None and int(hi) <= _SHORT) or s.get("format") == "date"
         if "pattern" in s:
             regex = re.compile(DOLLAR_FINDER.sub(r"\\Z", s["pattern"]))
-            test = self.const(_Matches(regex.search) if short else regex)
+            test = self.const(_matches(regex.search) if short else regex)
             tests.append(f"{test}[{v}]" if short else f"{test}.search({v}) is not None")
         if "format" in s:
             fmt = CodeGeneratorDraft07.FORMAT_REGEXS.get(s["format"])
             if fmt is None:
                 tests.append("False")
             else:
-                test = self.const(_Matches(re.compile(fmt).match) if short else re.compile(fmt))
+                test = self.const(_matches(re.compile(fmt).match) if short else re.compile(fmt))
                 tests.append(f"{test}[{v}]" if short else f"{test}.match({v}) is not None")
         self.emit(indent, f"if not ({' and '.join(tests)}):")
         self.emit(indent + 1, "return False")
