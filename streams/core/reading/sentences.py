@@ -155,7 +155,9 @@ _TITLE_HEADERS = frozenset(
     | {"history of present illness", "past medical history", "physical exam", "physical examination"}
     | {"family history", "social history", "hpi"}
 )
-_HEADER_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&/'(),.- ")
+_HEADER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&/'(),.- "  # for str.rstrip: a run of them, found in C
+# Two letters in a row inside a run of header characters (its only letters are capitals).
+_TWO_LETTERS = re.compile("[A-Z]{2}")
 
 # Candidate sentence ends: a newline, or terminal punctuation before a capital, digit, quote, bracket, newline
 # or the end. Starts with a character class, so the engine scans for it in C.
@@ -215,9 +217,7 @@ def _header_before(text: str, colon: int, lo: int) -> int:
     name = text[line:colon].strip()
     if name.lower() in _TITLE_HEADERS:
         return text.index(name[0], line)
-    i = colon
-    while i > line and text[i - 1] in _HEADER_CHARS:
-        i -= 1
+    i = line + len(text[line:colon].rstrip(_HEADER_CHARS))  # start of the header characters before the colon
     while i < colon and not text[i].isalpha():
         i += 1
     if i >= colon or not ("A" <= text[i] <= "Z"):
@@ -226,8 +226,7 @@ def _header_before(text: str, colon: int, lo: int) -> int:
         before = text[line:i].rstrip()
         if not before or before[-1] not in ".!?":
             return -1
-    name = text[i:colon]
-    if not any(a.isalpha() and b.isalpha() for a, b in zip(name, name[1:], strict=False)):
+    if _TWO_LETTERS.search(text, i, colon) is None:
         return -1
     return i
 
