@@ -10,8 +10,12 @@ candidate stem returns at once; otherwise one regex call (scan.py's fused scanne
 durations, ConText triggers and side/level words together, and only sentences with a finding are
 resolved. Per 200-600 character bench assessment (bench/bench_reading.py), about 400,000 machine
 instructions: roughly 30% in that pass, 20% in sentence splitting, 30% assigning matches, segments and
-vertebral links to sentences, 15% resolving status and modifiers. Small caches are keyed by a word or
-phrase (a segment, a gap between words, the words inside a finding), never by a whole text.
+vertebral links to sentences, 15% resolving status and modifiers; a bench imaging report, about 490,000
+(more headers and segments). What is left is spread thin: each regex call or match costs about 1,000
+instructions however little it reads, a scan that starts with a character class about 40 per character
+(the segment and sentence-end passes, about 30,000 each), and each Python bytecode about 50, so an
+extra pass or a cache must replace more than that to pay. Small caches are keyed by a word or phrase (a
+segment, a gap between words, the words inside a finding), never by a whole text.
 
 Modules, top-down: `sentences` (splitting, section headers), `lexicon` (what is looked for, and the
 decisions behind it), `context` (status and experiencer), `scan` (the fast matching).
