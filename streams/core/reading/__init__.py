@@ -28,6 +28,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
+from streams.core.memo import Memo
 from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, status_at
 from streams.core.reading.lexicon import (
     DURATION_STEMS,
@@ -273,37 +274,26 @@ def _level_from(levels: tuple[str, ...]) -> str | None:
     return _REGIONS.get(frozenset(ch for lv in levels for ch in lv if ch in "CTLS"))
 
 
-_PHRASES_MAX = 4096  # entries per phrase cache below (short phrases between or inside findings, never texts)
-_GAP_UNBROKEN: dict[str, bool] = {}  # gap -> _GAP_BREAK finds nothing in it
-_SEG_UNBROKEN: dict[str, bool] = {}  # gap -> _SEG_BREAK finds nothing in it
+_PHRASES_MAX = 4096  # entries per phrase memo below (short phrases between or inside findings, never texts)
+# gap between a modifier and a finding (at most a few words: the same few recur) -> nothing in it ends the phrase
+_GAP_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _GAP_BREAK.search(gap) is None, _PHRASES_MAX)
+_SEG_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _SEG_BREAK.search(gap) is None, _PHRASES_MAX)
 
 
-def _unbroken(brk: re.Pattern[str], seen: dict[str, bool], gap: str) -> bool:
-    """Whether `brk` finds nothing in `gap` (a gap of at most a few words: the same few recur)."""
-    ok = seen.get(gap)
-    if ok is None:
-        ok = brk.search(gap) is None
-        if len(seen) < _PHRASES_MAX:
-            seen[gap] = ok
-    return ok
-
-
-def _near(
-    low: str, mods: list[Mod], brk: re.Pattern[str], seen: dict[str, bool], start: int, end: int, after: bool
-) -> Mod | None:
+def _near(low: str, mods: list[Mod], unbroken: Memo[str, bool], start: int, end: int, after: bool) -> Mod | None:
     """The modifier (of one kind, in text order) inside the finding, else nearest before it (else after,
-    if allowed) within the same phrase; `brk` is what ends a phrase for this kind (`seen`, its cache)."""
+    if allowed) within the same phrase; `unbroken` says whether a gap stays within one phrase for this kind."""
     best: Mod | None = None
     for mod in mods:
         if mod[2] >= start and mod[3] <= end:
             return mod  # "pain in the left low back", "lumbar stenosis"
         if mod[3] <= start:
             gap = low[mod[3] : start]
-            if gap.count(" ") <= _WINDOW_WORDS and _unbroken(brk, seen, gap):
+            if gap.count(" ") <= _WINDOW_WORDS and unbroken[gap]:
                 best = mod  # keep the nearest preceding one
         elif after and mod[2] >= end and best is None:
             gap = low[end : mod[2]]
-            if gap.count(" ") <= _WINDOW_WORDS and _unbroken(brk, seen, gap):
+            if gap.count(" ") <= _WINDOW_WORDS and unbroken[gap]:
                 return mod
             break
     return best
@@ -362,30 +352,22 @@ def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) 
     if key == "disc_degeneration" and HERNIATION_WORD.search(low, m_start, m_end):
         bucket.hits.append(("disc_herniation", m_start, m_end, None))
     if m_end - m_start > 12:
-        for kind, w_start, w_end in _modifiers_in(low, m_start, m_end):
+        for kind, w_start, w_end in _PHRASE_MODIFIERS[low[m_start:m_end]]:
             _modifier(low, kind, m_start + w_start, m_start + w_end, bucket)
 
 
-_PHRASE_MODIFIERS: dict[str, tuple[tuple[str, int, int], ...]] = {}  # finding phrase -> _modifiers_in
-
-
-def _modifiers_in(low: str, m_start: int, m_end: int) -> tuple[tuple[str, int, int], ...]:
+def _modifiers_in(phrase: str) -> tuple[tuple[str, int, int], ...]:
     """Side and level words inside a finding phrase, as (kind, start, end) from the phrase start.
 
-    Cached by phrase: a finding starts and ends at a word boundary, so the phrase alone reads the same as
-    the phrase in its text, and the same phrases recur ("left l5 radiculopathy").
+    Remembered by phrase (`_PHRASE_MODIFIERS`): a finding starts and ends at a word boundary, so the phrase
+    alone reads the same as the phrase in its text, and the same phrases recur ("left l5 radiculopathy").
     """
-    phrase = low[m_start:m_end]
-    found = _PHRASE_MODIFIERS.get(phrase)
-    if found is None:
-        found = ()
-        if _MODIFIER_HINT.search(phrase):
-            found = tuple(
-                (w.lastgroup, s, e) for s, e, w in _MODIFIER_WORDS.spans(phrase, 0, len(phrase)) if w.lastgroup
-            )
-        if len(_PHRASE_MODIFIERS) < _PHRASES_MAX:
-            _PHRASE_MODIFIERS[phrase] = found
-    return found
+    if not _MODIFIER_HINT.search(phrase):
+        return ()
+    return tuple((w.lastgroup, s, e) for s, e, w in _MODIFIER_WORDS.spans(phrase, 0, len(phrase)) if w.lastgroup)
+
+
+_PHRASE_MODIFIERS: Memo[str, tuple[tuple[str, int, int], ...]] = Memo(_modifiers_in, _PHRASES_MAX)
 
 
 def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
@@ -589,13 +571,13 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
             levels: tuple[str, ...] = ()
             if has_mods and key not in _NO_MODIFIERS:
                 if sides:
-                    found = _near(low, sides, _GAP_BREAK, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER)
+                    found = _near(low, sides, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER)
                     side = found[1] if found else None
                 if level_words:
-                    found = _near(low, level_words, _GAP_BREAK, _GAP_UNBROKEN, h_start, h_end, True)
+                    found = _near(low, level_words, _GAP_UNBROKEN, h_start, h_end, True)
                     level = found[1] if found else None
                 if runs:
-                    found = _near(low, runs, _SEG_BREAK, _SEG_UNBROKEN, h_start, h_end, True)
+                    found = _near(low, runs, _SEG_UNBROKEN, h_start, h_end, True)
                     levels = found[1] if found else ()
                 if level is None and levels:
                     level = _level_from(levels)

@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from streams.core.memo import Memo
+
 __all__ = ["Sentence", "split", "section_for_header"]
 
 
@@ -250,8 +252,6 @@ def _headers(text: str) -> list[tuple[int, int, str]]:
 
 # What the word before a period says about it (see _is_end), by word: the same few recur ("mg", "Dr", "2").
 _ENDS, _NEVER, _UNLESS_NUMBER_FOLLOWS, _UNLESS_LIST_NUMBER = range(4)
-_WORD_KINDS: dict[str, int] = {}
-_WORD_KINDS_MAX = 4096
 
 
 def _word_kind(word: str) -> int:
@@ -268,15 +268,14 @@ def _word_kind(word: str) -> int:
     return _ENDS
 
 
+_WORD_KINDS: Memo[str, int] = Memo(_word_kind, 4096)
+
+
 def _is_end(text: str, start: int, begin: int, dot: int, after: int) -> bool:
     """Whether the period(s) at [dot, after), after the short word text[begin:dot] (begin: past the last
     space since the sentence start), followed by a capital, digit or line end, end the sentence."""
     word = text[begin:dot]
-    kind = _WORD_KINDS.get(word)
-    if kind is None:
-        kind = _word_kind(word)
-        if len(_WORD_KINDS) < _WORD_KINDS_MAX:
-            _WORD_KINDS[word] = kind
+    kind = _WORD_KINDS[word]
     if kind == _ENDS:
         return True
     if kind == _NEVER:
