@@ -13,9 +13,9 @@ from typing import Any
 from streams.core.codes import _build
 from streams.core.codes._excludes1 import Ref, covers
 from streams.core.codes._shape import FIRST_FY, LAST_FY, YEARS, dotted, fiscal_year, normalize
+from streams.core.memo import Memo
 
 _MAX_LISTED = 10
-_LOCATED_MAX = 65536
 
 
 def _fy_list(mask: int) -> tuple[int, ...]:
@@ -99,21 +99,14 @@ class CodeIndex:
         self._x1_texts: list[str] = x1["texts"]
         self.excludes1_source: str = x1["source"]
         # code as given -> (undotted key, position or None): the rules ask about the same few hundred codes
-        self._located: dict[str, tuple[str, int | None]] = {}
+        # code as sent -> (key, position); a malformed code raises CodeShapeError and is not remembered
+        self._located: Memo[str, tuple[str, int | None]] = Memo(self._search)
 
     def __len__(self) -> int:
         return len(self._codes)
 
     def _locate(self, code: str) -> tuple[str, int | None]:
-        if type(code) is not str:
-            return self._search(code)
-        hit = self._located.get(code)
-        if hit is None:
-            hit = self._search(code)  # raises CodeShapeError for a malformed code: not cached
-            if len(self._located) >= _LOCATED_MAX:
-                self._located.clear()
-            self._located[code] = hit
-        return hit
+        return self._located[code] if type(code) is str else self._search(code)
 
     def _search(self, code: str) -> tuple[str, int | None]:
         key = normalize(code).replace(".", "")

@@ -239,12 +239,11 @@ def _weeks(num: str | None, unit: str) -> float:
     return n * UNIT_WEEKS[key]
 
 
-_SEGMENTS_SEEN: dict[str, str | None] = {}  # matched text -> _segment (its groups depend on that text alone)
-_SEGMENTS_SEEN_MAX = 4096
-
-
-def _segment(m: re.Match[str]) -> str | None:
-    """Normalized segment from a SEGMENTS match: "L4-5" -> "L4-L5", "L5-S1", "S1"; None if not a vertebra."""
+def _segment(word: str) -> str | None:
+    """Normalized segment from the text of a SEGMENTS match: "L4-5" -> "L4-L5", "L5-S1", "S1"; None if not a
+    vertebra. Matched again alone: the match's groups depend on its own text only."""
+    m = SEGMENTS.fullmatch(word)
+    assert m is not None  # (text SEGMENTS matched)
     seg, n1 = m.group()[0], int(m.group("n1"))
     if not 1 <= n1 <= _SEGMENT_MAX[seg]:
         return None
@@ -255,6 +254,9 @@ def _segment(m: re.Match[str]) -> str | None:
     if not 1 <= int(n2) <= _SEGMENT_MAX[seg2]:
         return f"{seg}{n1}"
     return f"{seg}{n1}-{seg2}{int(n2)}"
+
+
+_SEGMENTS: Memo[str, str | None] = Memo(_segment, 4096)  # the same few recur ("L4-L5", "L5-S1")
 
 
 _REGIONS = {
@@ -464,7 +466,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
-    seen = _SEGMENTS_SEEN
+    segments = _SEGMENTS
     for m in SEGMENTS.finditer(norm):
         pos = m.start()
         while i < n and pos >= sents[i][1]:
@@ -478,11 +480,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         if len(word) == 1:  # "L" or "R" (a segment has a number)
             b.sides.append(("side", "left" if word == "L" else "right", pos, m.end()))
             continue
-        seg = seen.get(word, "")
-        if seg == "":
-            seg = _segment(m)
-            if len(seen) < _SEGMENTS_SEEN_MAX:
-                seen[word] = seg
+        seg = segments[word]
         if seg is not None:
             b.segs.append((seg, pos, m.end()))
     for mark in ";:":
