@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import faust
 
-from streams import settings
+from streams import fetching, settings
+
+fetching.install()  # the worker's consumer long-polls 100 ms, not faust's fixed 1.5 s (streams/fetching.py)
 
 
 def _broker_credentials() -> faust.auth.CredentialsT | None:
