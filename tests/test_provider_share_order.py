@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from datetime import date
 
 import pytest
 
@@ -79,3 +80,17 @@ def test_random_paces(generated: tuple[list[Observation], list[list[Observation]
             queue = rng.choice([q for q in queues if q])
             merged += [queue.pop() for _ in range(min(len(queue), rng.randrange(1, 200)))]
         assert open_alerts(merged) == want
+
+
+def test_a_window_over_on_partial_data_only_ends_the_same() -> None:
+    """The generated stream above never crosses the threshold on partial data, so this provider does: one
+    partition holds 20 visits coded M54.50 up to 2024-03-20, another six specific ones of 03-20 (20 of 26,
+    77%, under the threshold). Read either partition first: no alert is left open."""
+    unspecified = [
+        Observation("DR-A", f"E{n}", date(2024, 3, n), True, f"v{n}", "2024-03-20T00:00:00Z") for n in range(1, 21)
+    ]
+    specific = [
+        Observation("DR-A", f"F{n}", date(2024, 3, 20), False, f"w{n}", "2024-03-20T00:00:00Z") for n in range(6)
+    ]
+    assert open_alerts(unspecified) != {}  # (alone, the unspecified partition is over the threshold)
+    assert open_alerts(unspecified + specific) == open_alerts(specific + unspecified) == {}
