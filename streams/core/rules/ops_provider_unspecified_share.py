@@ -24,7 +24,7 @@ at most; amended encounters moved from date to date could add more, all cut at t
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -101,10 +101,7 @@ class ProviderState:
 
     def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
         """(LBP encounters, share coded M54.50) in the window ending at `end`."""
-        e = end.toordinal()
-        by_date = self.index()
-        in_window = [u for _, _, u in by_date[bisect_left(by_date, (e - config.window_days + 1,)) : _after(by_date, e)]]
-        return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
+        return _window(self.index(), end.toordinal(), config)
 
     @classmethod
     def decode(cls, raw: bytes) -> ProviderState:
@@ -120,6 +117,12 @@ def _ordinal(iso: str) -> int:
 def _after(by_date: list[tuple[int, str, bool]], day: int) -> int:
     """The index of the first entry dated after `day` (a tuple (day + 1,) sorts before every entry of that day)."""
     return bisect_left(by_date, (day + 1,))
+
+
+def _window(by_date: list[tuple[int, str, bool]], end: int, config: ShareConfig) -> tuple[int, float]:
+    """(LBP encounters, share coded M54.50) in the window ending on day `end` (an ordinal), by bisection."""
+    in_window = [u for _, _, u in by_date[bisect_left(by_date, (end - config.window_days + 1,)) : _after(by_date, end)]]
+    return len(in_window), (sum(in_window) / len(in_window) if in_window else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +146,8 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> tupl
     most; those periods are judged again, whole. Below the cap the alerts open at the end are then the same
     in every order of arrival, unless late data took a period over, back under and over again.
 
-    The entries near a period are found by bisection in the window's date order, and each window is counted
-    by bisection among those, without a scan of the whole window per end date.
+    Each window is counted by bisection in the window's date order (`_window`, as `window_stats` counts
+    it), without a scan of the whole window per end date.
     """
     window, by_date = state.window, state.index()
     day, replaced = obs.date_of_service.toordinal(), window.get(obs.encounter_id)
@@ -189,13 +192,8 @@ def _first_window_over(
 ) -> tuple[date, int, float] | None:
     """(end, encounters, share) of the earliest window over the threshold among those ending at an observed
     date from `first_end` to `last_end` (ordinals); None if there is none."""
-    span = config.window_days - 1
-    near = by_date[bisect_left(by_date, (first_end - span,)) : _after(by_date, last_end)]
-    days = [d for d, _, _ in near]
-    for end in sorted({d for d in days if d >= first_end}):
-        in_window = near[bisect_left(days, end - span) : bisect_right(days, end)]
-        total = len(in_window)
-        share = sum(u for _, _, u in in_window) / total  # (the window holds its end date's entries: never empty)
+    for end in sorted({d for d, _, _ in by_date[bisect_left(by_date, (first_end,)) : _after(by_date, last_end)]}):
+        total, share = _window(by_date, end, config)
         if total >= config.min_encounters and share >= config.min_share:
             return date.fromordinal(end), total, share
     return None
