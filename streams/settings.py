@@ -96,8 +96,8 @@ PRODUCER_LINGER_MS: int = _env_int("STREAMS_PRODUCER_LINGER_MS", 5)
 # The largest batch of records the producer puts in one request per partition. aiokafka keeps one request in
 # flight per broker, so with its 16 KB default a batch's ~1 MB of patient states took ~20 round trips.
 PRODUCER_MAX_BATCH_BYTES: int = _env_int("STREAMS_PRODUCER_MAX_BATCH_BYTES", 512 * 1024)
-# How long the broker may hold the worker's fetch when nothing is waiting (faust's own is 1.5 s, and the
-# requests of a rebalance queue behind it on the connection: streams/fetching.py).
+# How long the broker may hold a fetch of the worker's consumers (faust's and the store's restore) when nothing
+# is waiting (faust's own is 1.5 s, and the requests of a rebalance queue behind it: streams/fetching.py).
 CONSUMER_FETCH_WAIT_MS: int = _env_int("STREAMS_CONSUMER_FETCH_WAIT_MS", 100)
 # Decoded states kept for the patients (and providers) written last, about 12 KB each (see pipeline.Decoded).
 DECODED_STATES: int = _env_int("STREAMS_DECODED_STATES", 10000)

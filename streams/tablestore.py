@@ -30,7 +30,7 @@ from faust.stores import memory
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth, server_list
 from faust.types import TP, EventT
 
-from streams import metrics
+from streams import metrics, settings
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Store(memory.Store):
     async def on_start(self) -> None:
         """The restore consumer connects while the worker starts, not during a rebalance: any wait inside
         a rebalance delays faust's own offset requests behind its consumer's fetch long-polls (1.5 s in
-        faust, 100 ms with streams/fetching.py)."""
+        faust; both consumers wait STREAMS_CONSUMER_FETCH_WAIT_MS, see streams/fetching.py)."""
         await super().on_start()
         conf = self.app.conf
         self._consumer = AIOKafkaConsumer(
@@ -103,7 +103,7 @@ class Store(memory.Store):
             request_timeout_ms=int(conf.broker_request_timeout * 1000),
             max_partition_fetch_bytes=FETCH_BYTES,
             fetch_max_bytes=FETCH_BYTES * 4,
-            fetch_max_wait_ms=100,
+            fetch_max_wait_ms=settings.CONSUMER_FETCH_WAIT_MS,
             check_crcs=conf.broker_check_crcs,
             **credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
         )
