@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import faust
 
-from streams import fetching, settings
+from streams import fetching, handoff, settings
 
 fetching.install()  # the worker's consumer long-polls 100 ms, not faust's fixed 1.5 s (streams/fetching.py)
+handoff.install()  # a fetched record goes to its stream without four tasks per record (streams/handoff.py)
 
 
 def _broker_credentials() -> faust.auth.CredentialsT | None:
