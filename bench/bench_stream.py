@@ -504,6 +504,64 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "stream.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
+    print(f"\n{table(results)}\n\nwrote {RESULTS / 'stream.json'}")
+
+
+def table(results: dict) -> str:
+    """The figures of the sections that ran, each beside its target in issue 7, as aligned text."""
+    rows = [("what", "measured", "target")]
+    worker, raw, two = results.get("worker"), results.get("passthrough"), results.get("two_workers")
+    if worker and raw:
+        rows.append(
+            (
+                "worker / raw passthrough",
+                f"{results['ratio_worker_to_raw']:.1%} ({worker['events_per_s']:,.0f} / {raw['events_per_s']:,.0f}"
+                f" events/s; CPU {worker['cpu_us_per_event']:,.0f} / {raw['cpu_us_per_event']:,.1f} us per event)",
+                ">= 25%",
+            )
+        )
+    if worker and two:
+        rows.append(
+            (
+                "two workers / one",
+                f"{results['ratio_two_to_one']:.2f}x ({two['events_per_s']:,.0f} events/s)",
+                ">= 1.6x",
+            )
+        )
+    for name, run in (("one worker", worker), ("two workers", two)):
+        if run:
+            same = "equal" if run["open_alerts_match_replay"] else "DIFFERENT"
+            rows.append((f"{name}: open alerts vs replay", f"{same} ({run['open_alerts']:,})", "equal"))
+    if latency := results.get("latency"):
+        rows.append(
+            (
+                f"latency at {latency['offered_per_s']:,.0f} events/s",
+                f"p50 {latency['p50_ms']:,.0f} / p95 {latency['p95_ms']:,.0f} / p99 {latency['p99_ms']:,.0f} ms"
+                f" (inputs alone: p50 {latency['input_p50_ms']:,.0f}, p99 {latency['input_p99_ms']:,.0f} ms)",
+                "p99 < 250 ms",
+            )
+        )
+    if recovery := results.get("recovery"):
+        rows.append(
+            (
+                f"recovery, {recovery['patients']:,} patients",
+                f"{recovery['patients_per_s']:,.0f} patients/s (ready {recovery['start_to_ready_s']:.2f} s,"
+                f" empty {recovery['empty_start_to_ready_s']:.2f} s)",
+                ">= 50,000/s",
+            )
+        )
+    if memory := results.get("memory"):
+        rows.append(
+            (
+                f"memory, {memory['events']:,}-event burst",
+                f"RSS {memory['rss_start_mb']:.0f} MB at start, {memory['rss_peak_mb']:.0f} MB peak",
+                "stated",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 def _dir(root: Path, name: str) -> Path:

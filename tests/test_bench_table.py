@@ -1,0 +1,41 @@
+"""bench_stream prints its figures beside the targets, for whichever sections ran."""
+
+from __future__ import annotations
+
+from bench.bench_stream import table
+
+RUN = {
+    "passthrough": {"events_per_s": 30000.0, "cpu_us_per_event": 17.0},
+    "worker": {
+        "events_per_s": 1200.0,
+        "cpu_us_per_event": 700.0,
+        "open_alerts": 9155,
+        "open_alerts_match_replay": True,
+    },
+    "two_workers": {"events_per_s": 2000.0, "open_alerts": 9154, "open_alerts_match_replay": False},
+    "ratio_worker_to_raw": 0.04,
+    "ratio_two_to_one": 2000.0 / 1200.0,
+}
+
+
+def test_each_figure_stands_beside_its_target() -> None:
+    lines = table(RUN).splitlines()
+    assert lines[0].split() == ["what", "measured", "target"]
+    worker = next(line for line in lines if line.startswith("worker / raw passthrough"))
+    assert "4.0% (1,200 / 30,000 events/s; CPU 700 / 17.0 us per event)" in worker and worker.endswith(">= 25%")
+    assert any(line.startswith("two workers / one") and "1.67x" in line for line in lines)
+    assert any(line.startswith("two workers: open alerts vs replay") and "DIFFERENT (9,154)" in line for line in lines)
+
+
+def test_only_the_sections_that_ran_are_shown() -> None:
+    only_recovery = {
+        "recovery": {
+            "patients": 100000,
+            "patients_per_s": 75000.0,
+            "start_to_ready_s": 4.4,
+            "empty_start_to_ready_s": 3.1,
+        }
+    }
+    lines = table(only_recovery).splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("recovery, 100,000 patients") and "75,000 patients/s" in lines[1]
