@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import inspect
 import types
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator
 from typing import Any, cast
 
 from faust.transport import consumer as faust_consumer
@@ -32,14 +32,13 @@ _faust_drain_messages = faust_consumer.Consumer._drain_messages
 async def hand_over(consumer: Any, handing: Coroutine[Any, Any, Any]) -> None:
     """Run `handing` (the conductor's callback for one record) as faust's `wait_first` would: to its end,
     unless the flow is suspended or the consumer stops first; inline while it does not wait."""
-    if consumer.suspend_flow.is_set():
-        await consumer.wait_first(handing, consumer.suspend_flow.wait())
-        return
-    try:
-        waiting_on = handing.send(None)
-    except StopIteration:
-        return  # handed over without waiting
-    rest = asyncio.ensure_future(_rest_of(handing, waiting_on))
+    rest: Awaitable[Any] = handing
+    if not consumer.suspend_flow.is_set():
+        try:
+            waiting_on = handing.send(None)
+        except StopIteration:
+            return  # handed over without waiting
+        rest = asyncio.ensure_future(_rest_of(handing, waiting_on))
     await consumer.wait_first(rest, consumer.suspend_flow.wait())
 
 
