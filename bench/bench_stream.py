@@ -199,7 +199,8 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     from kafka import KafkaConsumer
 
     worker = Worker(d, "lat").start(ready_timeout=180)
-    inputs = {d.topic(t) for t in TOPIC_OF_TYPE.values()}
+    topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}  # contract name -> this deployment's topic
+    inputs = set(topics.values())
     consumer = KafkaConsumer(
         *[d.topic(t) for t in ALERT_TOPICS],
         *inputs,
@@ -216,7 +217,7 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     offered = ctx.Queue()
     producer = ctx.Process(
         target=_produce_at_rate,
-        args=(d.broker.bootstrap, {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}, lines, rate, offered),
+        args=(d.broker.bootstrap, topics, lines, rate, offered),
     )
     try:
         producer.start()
