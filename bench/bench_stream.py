@@ -11,7 +11,9 @@ Measures, on the same generated events, broker and partitions:
                "Ready" to the broker's timestamp of its last alert; alert ids checked against replay
   scale        two workers in one group on the same backlog vs one worker
   latency      events produced at a fixed offered rate (default 2,000/s) with occurred_at stamped at
-               produce time; p50/p95/p99 of (alert arrival - raised_at), raised_at being that stamp
+               produce time; p50/p95/p99 of (alert arrival - raised_at), raised_at being that stamp;
+               the cores each process used meanwhile, and 10 s windows; after the same load through the
+               broker without a worker for --latency-warmup-seconds (the JVM warm)
   recovery     a worker with --recovery-patients patients in its table is restarted; time from process
                start to /readyz, against an empty worker's, and patients/s; and the store's bulk restore
                (records, seconds) from the worker's own metrics
@@ -189,18 +191,54 @@ def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int
     }
 
 
+def warm_broker(d: Deployment, lines: list[bytes], rate: float, seconds: float) -> None:
+    """The same offered load through the broker for `seconds`, produced and read back by plain clients,
+    with no worker: the JVM compiles its produce and fetch paths before latency is measured on it.
+
+    On a fresh broker the compiler threads took most of a core for the first half minute here (broker CPU
+    0.84-0.94 cores in the first 30 s of 500 events/s, 0.47-0.51 after), which on 2 cores is CPU the worker
+    lacks. Runs on a deployment of its own (`d`), so no worker ever sees these records."""
+    from kafka import KafkaConsumer
+
+    topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}
+    consumer = KafkaConsumer(*topics.values(), bootstrap_servers=d.broker.bootstrap, group_id=None)
+    consumer.poll(timeout_ms=1000)
+    ctx = multiprocessing.get_context("spawn")
+    report = ctx.Queue()
+    producer = ctx.Process(
+        target=_produce_at_rate,
+        args=(d.broker.bootstrap, topics, lines[: int(rate * seconds)], rate, report),
+    )
+    try:
+        producer.start()
+        while producer.is_alive():
+            consumer.poll(timeout_ms=50)
+    finally:
+        producer.join()
+        consumer.close()
+
+
 def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     """Offered load at a fixed rate; occurred_at stamped at produce time, alert latency at arrival.
 
     The producer runs in a process of its own, so its pacing never waits on the alert consumer here (they
     shared one process before, the consumer polling every 200 events produced). `input_p50_ms` /
-    `input_p99_ms`: the same consumer's delay on the input records themselves, produce stamp to arrival,
-    i.e. the part of an alert's latency that is the broker and this harness rather than the worker."""
+    `input_p99_ms`: the same consumer's delay on the input records themselves (encounter-signed's),
+    produce stamp to arrival, i.e. the part of an alert's latency that is the broker and this harness
+    rather than the worker.
+
+    `cpu_cores`: the cores each process used while the load was offered (CPU seconds / seconds): on a
+    machine with few cores the broker and this harness's own clients take a share the worker then lacks.
+    `windows`: the alerts that arrived in each `WINDOW_SECONDS`, with their p50/p99 and the broker's and
+    the worker's cores: latency that grows window after window is a backlog (offered over capacity); a
+    first window slower than the rest on a fresh broker is the JVM compiling its hot paths."""
     from kafka import KafkaConsumer
 
     worker = Worker(d, "lat").start(ready_timeout=180)
     topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}  # contract name -> this deployment's topic
-    inputs = set(topics.values())
+    # the input delay from one topic only (all four share the producer and the broker): kafka-python spends
+    # a few hundred us per record read here, and this process shares the cores with the worker
+    inputs = {topics["encounter-signed"]}
     consumer = KafkaConsumer(
         *[d.topic(t) for t in ALERT_TOPICS],
         *inputs,
@@ -214,15 +252,20 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     latencies: list[float] = []
     input_delays: list[float] = []
     ctx = multiprocessing.get_context("spawn")
-    offered = ctx.Queue()
+    report = ctx.Queue()
     producer = ctx.Process(
         target=_produce_at_rate,
-        args=(d.broker.bootstrap, topics, lines, rate, offered),
+        args=(d.broker.bootstrap, topics, lines, rate, report),
     )
+    pids = {"broker": d.broker.process.pid, "worker": worker.proc.pid}  # type: ignore[union-attr]
+    marks = [_cpu_mark(pids, latencies)]
     try:
         producer.start()
         while producer.is_alive():
             _drain_latencies(consumer, 50, inputs, latencies, input_delays)
+            if time.monotonic() - marks[-1]["at"] >= WINDOW_SECONDS:
+                marks.append(_cpu_mark(pids, latencies))
+        marks.append(_cpu_mark(pids, latencies))
         until = time.monotonic() + 10  # the backlog's last alerts
         while time.monotonic() < until:
             _drain_latencies(consumer, 50, inputs, latencies, input_delays)
@@ -230,25 +273,61 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
         producer.join()
         consumer.close()
         worker.stop()
+    offered, producer_cpu = report.get(timeout=10)
+    first, last = marks[0], marks[-1]
+    seconds = last["at"] - first["at"]
+    cores = {name: (last[name] - first[name]) / seconds for name in pids}
+    cores["producer"] = producer_cpu / seconds
+    cores["consumer"] = (last["harness"] - first["harness"]) / seconds  # this process: the alert consumer
     q = statistics.quantiles(latencies, n=100)
     qi = statistics.quantiles(input_delays, n=100)
     return {
-        "offered_per_s": offered.get(timeout=10),
+        "offered_per_s": offered,
         "alerts": len(latencies),
         "p50_ms": q[49] * 1000,
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
         "input_p50_ms": qi[49] * 1000,
         "input_p99_ms": qi[98] * 1000,
+        "cores": os.cpu_count(),
+        "cpu_cores": cores,
+        "windows": [_window(a, b, latencies) for a, b in zip(marks, marks[1:], strict=False)],
     }
 
 
-def _produce_at_rate(bootstrap: str, topics: dict[str, str], lines: list[bytes], rate: float, offered) -> None:  # noqa: ANN001
-    """The latency bench's producer (a process of its own): each event at its due time, occurred_at = now."""
+WINDOW_SECONDS = 10.0
+
+
+def _cpu_mark(pids: dict[str, int], latencies: list[float]) -> dict:
+    """Where the run stands now: alerts so far, CPU seconds of each process (and of this one)."""
+    mark = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    return {**mark, "harness": time.process_time(), "at": time.monotonic(), "alerts": len(latencies)}
+
+
+def _window(start: dict, end: dict, latencies: list[float]) -> dict:
+    seconds = end["at"] - start["at"]
+    arrived = latencies[start["alerts"] : end["alerts"]]
+    q = statistics.quantiles(arrived, n=100) if len(arrived) >= 2 else [float("nan")] * 99
+    return {
+        "seconds": seconds,
+        "alerts": len(arrived),
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "broker_cores": (end["broker"] - start["broker"]) / seconds,
+        "worker_cores": (end["worker"] - start["worker"]) / seconds,
+    }
+
+
+def _produce_at_rate(bootstrap: str, topics: dict[str, str], lines: list[bytes], rate: float, report) -> None:  # noqa: ANN001
+    """The latency bench's producer (a process of its own): each event at its due time, occurred_at = now.
+
+    Reports (events/s offered, its own CPU seconds). linger_ms=5: with 0 kafka-python sends a request per
+    record, and at 2,000/s that alone took most of a core here; the 5 ms a record may wait is inside the
+    measured latency."""
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=0)
-    start = time.monotonic()
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=5)
+    start, cpu_start = time.monotonic(), time.process_time()
     for i, line in enumerate(lines):
         try:
             doc = orjson.loads(line)
@@ -263,7 +342,7 @@ def _produce_at_rate(bootstrap: str, topics: dict[str, str], lines: list[bytes],
         topic = topics[TOPIC_OF_TYPE[doc["event_type"]]]
         producer.send(topic, key=str(doc["patient_id"]).encode(), value=orjson.dumps(doc))
     producer.flush()
-    offered.put(len(lines) / (time.monotonic() - start))
+    report.put((len(lines) / (time.monotonic() - start), time.process_time() - cpu_start))
     producer.close()
 
 
@@ -447,6 +526,12 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--rate", type=float, default=2000.0)
     p.add_argument("--latency-seconds", type=float, default=20.0)
+    p.add_argument(
+        "--latency-warmup-seconds",
+        type=float,
+        default=30.0,
+        help="the offered load through the broker, without a worker, before latency is measured (0: none)",
+    )
     p.add_argument("--recovery-patients", type=int, default=100_000)
     p.add_argument("--only", default="passthrough,worker,scale,latency,recovery,memory")
     args = p.parse_args()
@@ -480,10 +565,16 @@ def main() -> None:
             _preload(d, lines)
             results["two_workers"] = bench_worker(d, lines, want, workers=2)
         if "latency" in only:
+            n = int(args.rate * max(args.latency_seconds, args.latency_warmup_seconds))
+            offered = (lines * (n // len(lines) + 1))[:n] if lines else []
+            if args.latency_warmup_seconds > 0:
+                d = Deployment(broker, _dir(root, "warm"))
+                d.create_topics()
+                warm_broker(d, offered, args.rate, args.latency_warmup_seconds)
             d = Deployment(broker, _dir(root, "latency"))
             d.create_topics()
-            n = int(args.rate * args.latency_seconds)
-            results["latency"] = bench_latency(d, (lines * (n // len(lines) + 1))[:n] if lines else [], args.rate)
+            results["latency"] = bench_latency(d, offered[: int(args.rate * args.latency_seconds)], args.rate)
+            results["latency"]["warmup_seconds"] = args.latency_warmup_seconds
         if "recovery" in only:
             d = Deployment(broker, _dir(root, "recovery"))
             d.create_topics()
@@ -542,6 +633,9 @@ def table(results: dict) -> str:
                 "p99 < 250 ms",
             )
         )
+        if cores := latency.get("cpu_cores"):
+            used = ", ".join(f"{name} {cores[name]:.2f}" for name in ("broker", "worker", "producer", "consumer"))
+            rows.append((f"cores in use then (of {latency['cores']})", used, "stated"))
     if recovery := results.get("recovery"):
         rows.append(
             (

@@ -39,3 +39,20 @@ def test_only_the_sections_that_ran_are_shown() -> None:
     lines = table(only_recovery).splitlines()
     assert len(lines) == 2
     assert lines[1].startswith("recovery, 100,000 patients") and "75,000 patients/s" in lines[1]
+
+
+def test_latency_shows_the_cores_each_process_took() -> None:
+    latency = {
+        "offered_per_s": 2000.0,
+        "p50_ms": 900.0,
+        "p95_ms": 1500.0,
+        "p99_ms": 2000.0,
+        "input_p50_ms": 120.0,
+        "input_p99_ms": 400.0,
+        "cores": 2,
+        "cpu_cores": {"broker": 0.8, "worker": 0.95, "producer": 0.41, "consumer": 0.2},
+    }
+    lines = table({"latency": latency}).splitlines()
+    assert lines[1].startswith("latency at 2,000 events/s") and "p99 2,000 ms" in lines[1]
+    assert lines[2].startswith("cores in use then (of 2)")
+    assert "broker 0.80, worker 0.95, producer 0.41, consumer 0.20" in lines[2]
