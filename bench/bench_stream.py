@@ -603,6 +603,15 @@ def table(results: dict) -> str:
     """The figures of the sections that ran, each beside its target in issue 7, as aligned text."""
     rows = [("what", "measured", "target")]
     worker, raw, two = results.get("worker"), results.get("passthrough"), results.get("two_workers")
+    for name, run in (("raw passthrough", raw), ("one worker", worker)):
+        if run:
+            rows.append(
+                (
+                    name,
+                    f"{run['events_per_s']:,.0f} events/s, CPU {run['cpu_us_per_event']:,.1f} us per event",
+                    "-",
+                )
+            )
     if worker and raw:
         rows.append(
             (

@@ -24,7 +24,13 @@ def test_each_figure_stands_beside_its_target() -> None:
     worker = next(line for line in lines if line.startswith("worker / raw passthrough"))
     assert "4.0% (1,200 / 30,000 events/s; CPU 700 / 17.0 us per event)" in worker and worker.endswith(">= 25%")
     assert any(line.startswith("two workers / one") and "1.67x" in line for line in lines)
+    assert any(line.startswith("raw passthrough") and "30,000 events/s, CPU 17.0 us" in line for line in lines)
     assert any(line.startswith("two workers: open alerts vs replay") and "DIFFERENT (9,154)" in line for line in lines)
+
+
+def test_a_section_alone_still_shows_its_figures() -> None:
+    lines = table({"passthrough": RUN["passthrough"]}).splitlines()
+    assert len(lines) == 2 and lines[1].startswith("raw passthrough") and "30,000 events/s" in lines[1]
 
 
 def test_only_the_sections_that_ran_are_shown() -> None:
