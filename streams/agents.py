@@ -88,6 +88,7 @@ async def handle_events(batch: Sequence[EventT]) -> None:
     started = time.monotonic()
     touched: dict[bytes, tuple[PatientState, int]] = {}
     records: list[Record] = []
+    observed: dict[str, list[dict[str, Any]]] = {}  # provider_id -> its observations, in event order
     for ev in batch:
         msg = ev.message
         metrics.child(metrics.EVENTS, msg.topic).inc()
@@ -106,8 +107,29 @@ async def handle_events(batch: Sequence[EventT]) -> None:
         records += [_output_record(out, key) for out in outputs]
         obs = observation(event)
         if obs is not None:
-            records.append(_record(PROVIDER_TOPIC, obs.provider_id.encode(), obs.to_json()))
+            observed.setdefault(obs.provider_id, []).append(obs.to_json())
+    records += observation_records(observed)
     await patient_batches.submit(batch, records, touched, started)
+
+
+def observation_records(observed: dict[str, list[dict[str, Any]]]) -> list[Record]:
+    """One `provider-encounters` record per provider per batch, its observations in event order.
+
+    Why not one per observation: each record costs the provider agent faust's per-record fetch and stream
+    machinery again (about 150 us here, more than applying it); 500 events of the generated stream carry
+    ~190 observations of ~67 providers."""
+    return [
+        _record(PROVIDER_TOPIC, provider_id.encode(), {"observations": group})
+        for provider_id, group in observed.items()
+    ]
+
+
+def observations_of(value: bytes) -> list[Observation]:
+    """The observations in one `provider-encounters` record: a group (`{"observations": [...]}`), or one
+    observation on its own, as workers before the grouping wrote them (still in the topic after an upgrade)."""
+    doc = orjson.loads(value)
+    group = doc.get("observations", [doc])
+    return [Observation.from_json(one) for one in group]
 
 
 def _current(states: StateTable, touched: dict[bytes, tuple[Any, int]], key: bytes) -> Any:
@@ -118,9 +140,9 @@ def _current(states: StateTable, touched: dict[bytes, tuple[Any, int]], key: byt
     return states.current(key)
 
 
-def _processing_failed(msg: Any, exc: Exception) -> Record:
+def _processing_failed(msg: Any, exc: Exception, where: str = "") -> Record:
     log.warning("processing failed (%s); record dead-lettered", type(exc).__name__)
-    return _dead_letter_record(msg, "processing", f"{type(exc).__name__}: {exc}")
+    return _dead_letter_record(msg, "processing", f"{where}{type(exc).__name__}: {exc}")
 
 
 def _dead_letter_record(msg: Any, error_class: str, error: str) -> Record:
@@ -138,19 +160,20 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
     for ev in batch:
         msg = ev.message
         try:
-            obs = Observation.from_json(orjson.loads(msg.value))
+            group = observations_of(msg.value)
         except Exception as exc:  # written by us; a bad one is still never dropped silently
             records.append(_processing_failed(msg, exc))
             continue
-        key = obs.provider_id.encode()
-        try:
-            state, outputs = apply_provider(_current(provider_states, touched, key), obs, CONFIG)
-        except Exception as exc:  # as for patients: dead-letter, keep the partition going
-            records.append(_processing_failed(msg, exc))
-            continue
-        metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, CONFIG.share)
-        touched[key] = (state, msg.partition)
-        records += [_output_record(out, key) for out in outputs]
+        for number, obs in enumerate(group, 1):
+            key = obs.provider_id.encode()
+            try:
+                state, outputs = apply_provider(_current(provider_states, touched, key), obs, CONFIG)
+            except Exception as exc:  # as for patients: dead-letter, keep the partition going
+                records.append(_processing_failed(msg, exc, f"observation {number} of {len(group)}: "))
+                continue
+            metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, CONFIG.share)
+            touched[key] = (state, msg.partition)
+            records += [_output_record(out, key) for out in outputs]
     await provider_batches.submit(batch, records, touched, started)
 
 
