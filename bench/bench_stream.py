@@ -168,10 +168,12 @@ def bench_passthrough(d: Deployment, events: int) -> dict:
 def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int = 1) -> dict:
     running = [Worker(d, f"w{i}").start(ready_timeout=180) for i in range(workers)]
     cpu_at_ready = [_cpu_seconds(w.proc.pid) for w in running]  # type: ignore[union-attr]
+    broker_at_ready = _cpu_seconds(d.broker.process.pid)  # type: ignore[union-attr]
     try:
         end, got, _ = _last_output_time(d, want)
         ready = max(w.ready_at for w in running)  # /readyz polled every 50 ms
         cpu = sum(_cpu_seconds(w.proc.pid) for w in running) - sum(cpu_at_ready)  # type: ignore[union-attr]
+        broker_cpu = _cpu_seconds(d.broker.process.pid) - broker_at_ready  # type: ignore[union-attr]
     finally:
         for w in running:
             w.stop()
@@ -184,6 +186,11 @@ def bench_worker(d: Deployment, lines: list[bytes], want: set[str], workers: int
         # CPU the worker processes spent, per event: steadier than events/s on a shared machine (it includes
         # the few seconds the reader above waits for quiet after the last alert, an idle worker's timers)
         "cpu_us_per_event": cpu / len(lines) * 1e6,
+        # the cores the broker and the workers took over the drain (the events were loaded before it: no
+        # producer runs); CPU counted until the reader above had waited out its quiet seconds, which adds a
+        # little idle time to both
+        "broker_cores": broker_cpu / elapsed,
+        "worker_cores": cpu / elapsed,
         "open_alerts": len(got),
         "open_alerts_match_replay": got == want,
         "patient_alerts_match_replay": _patient_level(got) == _patient_level(want),
@@ -625,7 +632,8 @@ def table(results: dict) -> str:
         rows.append(
             (
                 "two workers / one",
-                f"{results['ratio_two_to_one']:.2f}x ({two['events_per_s']:,.0f} events/s)",
+                f"{results['ratio_two_to_one']:.2f}x ({two['events_per_s']:,.0f} events/s)"
+                + _cores(worker, two, results.get("machine", {}).get("cpus")),
                 ">= 1.6x",
             )
         )
@@ -665,6 +673,16 @@ def table(results: dict) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def _cores(one: dict, two: dict, cpus: int | None) -> str:
+    """The cores the workers and the broker took in the two runs (absent from JSON written before them)."""
+    if "broker_cores" not in one or "broker_cores" not in two:
+        return ""
+    return (
+        f"; cores: one worker {one['worker_cores']:.2f} + broker {one['broker_cores']:.2f},"
+        f" two workers {two['worker_cores']:.2f} + broker {two['broker_cores']:.2f}, of {cpus or '?'}"
     )
 
 

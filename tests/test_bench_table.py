@@ -28,6 +28,18 @@ def test_each_figure_stands_beside_its_target() -> None:
     assert any(line.startswith("two workers: open alerts vs replay") and "DIFFERENT (9,154)" in line for line in lines)
 
 
+def test_two_workers_say_the_cores_they_and_the_broker_took() -> None:
+    run = {
+        **RUN,
+        "machine": {"cpus": 2},
+        "worker": {**RUN["worker"], "worker_cores": 0.98, "broker_cores": 0.31},
+        "two_workers": {**RUN["two_workers"], "worker_cores": 1.42, "broker_cores": 0.44},
+    }
+    two = next(line for line in table(run).splitlines() if line.startswith("two workers / one"))
+    assert "cores: one worker 0.98 + broker 0.31, two workers 1.42 + broker 0.44, of 2" in two
+    assert "cores" not in next(line for line in table(RUN).splitlines() if line.startswith("two workers / one"))
+
+
 def test_a_section_alone_still_shows_its_figures() -> None:
     lines = table({"passthrough": RUN["passthrough"]}).splitlines()
     assert len(lines) == 2 and lines[1].startswith("raw passthrough") and "30,000 events/s" in lines[1]
