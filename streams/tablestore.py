@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import ConsumerStoppedError, KafkaError
 from faust.stores import memory
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth, server_list
 from faust.types import TP, EventT
@@ -80,6 +80,10 @@ class Store(memory.Store):
                 await self._restore(missing)
             except KafkaError as exc:  # faust's own recovery reads them from the start instead (slower)
                 log.warning("%s: bulk restore failed (%s); faust's recovery reads the changelog", self.table.name, exc)
+                for tp in missing:
+                    self._offsets.pop(tp, None)
+            except ConsumerStoppedError:  # the worker is stopping (on_stop) mid-restore: nothing to crash over
+                log.info("%s: stopped during the bulk restore; those partitions stay unrestored", self.table.name)
                 for tp in missing:
                     self._offsets.pop(tp, None)
 

@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiokafka.errors import KafkaConnectionError
+from aiokafka.errors import ConsumerStoppedError, KafkaConnectionError
 from faust.types import TP
 
 from streams.agents import patients
@@ -97,6 +97,20 @@ def test_a_failed_restore_leaves_the_partition_to_faust(store: Any, monkeypatch:
 
     monkeypatch.setattr(s, "_restore", broken)
     rebalance(s, {tp(0)}, set(), {tp(0)})  # no exception: faust reads the changelog from its start
+    assert s.persisted_offset(tp(0)) is None
+
+
+def test_a_worker_stopped_mid_restore_does_not_crash(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rolling stop: the first worker's exit hands its partitions to the second, which is stopped while
+    it restores them (its restore consumer stops under the restore): seen as faust's "Crashed" before."""
+    s, _, actives = store
+    actives += [tp(0)]
+
+    async def stopped(tps: set[TP]) -> None:
+        raise ConsumerStoppedError()
+
+    monkeypatch.setattr(s, "_restore", stopped)
+    rebalance(s, {tp(0)}, set(), {tp(0)})
     assert s.persisted_offset(tp(0)) is None
 
 
