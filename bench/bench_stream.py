@@ -203,8 +203,8 @@ def warm_broker(d: Deployment, lines: list[bytes], rate: float, seconds: float) 
     with no worker: the JVM compiles its produce and fetch paths before latency is measured on it.
 
     On a fresh broker the compiler threads took most of a core for the first half minute here (broker CPU
-    0.84-0.94 cores in the first 30 s of 500 events/s, 0.47-0.51 after), which on 2 cores is CPU the worker
-    lacks. Runs on a deployment of its own (`d`), so no worker ever sees these records."""
+    0.81-0.88 cores in the first 20 s of 500 events/s, 0.45-0.54 from 30 s on), which on 2 cores is CPU the
+    worker lacks. Runs on a deployment of its own (`d`), so no worker ever sees these records."""
     from kafka import KafkaConsumer
 
     topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}
