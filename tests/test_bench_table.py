@@ -74,3 +74,23 @@ def test_latency_shows_the_cores_each_process_took() -> None:
     assert lines[1].startswith("latency at 2,000 events/s") and "p99 2,000 ms" in lines[1]
     assert lines[2].startswith("cores in use then (of 2)")
     assert "broker 0.80, worker 0.95, producer 0.41, consumer 0.20" in lines[2]
+
+
+def test_the_floor_table_gives_each_process_its_share_of_raw() -> None:
+    from bench.bench_floor import table as floor_table
+
+    def run(cpu: float, rate: float) -> dict:
+        return {"cpu_us_per_event": cpu, "events_per_s": rate}
+
+    results = {
+        "runs": {
+            "passthrough": [run(15.0, 30000), run(17.0, 28000)],
+            "floor": [run(150.0, 3800), run(170.0, 3700)],
+            "worker": [run(640.0, 1300), run(600.0, 1350)],
+        },
+        "median_cpu_us_per_event": {"passthrough": 16.0, "floor": 160.0, "worker": 620.0},
+    }
+    lines = floor_table(results).splitlines()
+    floor = next(line for line in lines if line.startswith("faust floor"))
+    assert "150.0, 170.0" in floor and "3,800, 3,700" in floor and floor.endswith("10.0%")
+    assert next(line for line in lines if line.startswith("worker")).endswith("2.6%")
