@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,18 +33,7 @@ from tests.broker.harness import Deployment, Worker
 class FloorWorker(Worker):
     """`python -m bench.floor_worker` with the harness's environment, log and readiness."""
 
-    def start(self, ready_timeout: float = 90.0) -> FloorWorker:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child process owns it
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.floor_worker"],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        self.wait_ready(ready_timeout)
-        return self
+    command = (sys.executable, "-m", "bench.floor_worker")
 
 
 def drain(worker: Worker, d: Deployment, events: int, timeout: float = 600) -> dict:

@@ -164,6 +164,8 @@ _LABEL = re.compile(r'(\w+)="([^"]*)"')  # one label of a Prometheus series
 class Worker:
     """`lbp-streams worker` as a subprocess, its log in a file."""
 
+    command = (sys.executable, "-m", "streams", "worker")  # bench/bench_floor.py runs another app this way
+
     def __init__(self, deployment: Deployment, name: str = "w1", **env: str) -> None:
         self.port = free_port()
         self.log_path = deployment.root / f"{name}.log"
@@ -180,7 +182,7 @@ class Worker:
     def start(self, ready_timeout: float = 90.0) -> Worker:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child process owns it
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker"],
+            list(self.command),
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
