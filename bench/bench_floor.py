@@ -8,8 +8,10 @@ On the same generated events, pre-loaded into fresh topics each time, in rounds:
 (faust with an agent that only takes its batches and releases them), the worker itself (`lbp-streams
 worker`), and the raw passthrough of `bench_stream`. For the two faust processes: CPU seconds of the process
 from ready until every input offset is committed (the harness polls every 0.5 s), per event, and events/s
-over that time. Why: the worker's share of raw (issue 7's 25%) cannot exceed faust's own share; this says
-what that share is here. Prints a table and writes bench/results/floor.json.
+over that time (the worker's provider agent may still be busy after that: its CPU from then on is not
+counted, so the worker's figure is if anything low; bench_stream's worker section waits for its last
+alert). Why: the worker's share of raw (issue 7's 25%) cannot exceed faust's own share; this says what that
+share is here. Prints a table and writes bench/results/floor.json.
 """
 
 from __future__ import annotations
