@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.bench_stream import RESULTS, _cpu_seconds, _dir, _preload, bench_passthrough
+from bench.bench_stream import RESULTS, _cpu_seconds, _dir, _preload, aligned, bench_passthrough
 from streams import settings
 from streams.generate import generate
 from streams.localkafka import LocalBroker
@@ -102,8 +102,7 @@ def table(results: dict) -> str:
                 f"{raw / results['median_cpu_us_per_event'][name]:.1%}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return aligned(rows)
 
 
 if __name__ == "__main__":

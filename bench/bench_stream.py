@@ -39,6 +39,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -114,7 +115,7 @@ def bench_passthrough(d: Deployment, events: int) -> dict:
     """aiokafka: read every input record, parse it, produce 10% of them; the raw limit of this stack."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    inputs = [d.topic(t) for t in TOPIC_OF_TYPE.values()]
+    inputs = list(_topics(d).values())
     out_topic = d.topic("alerts-operations")
 
     async def main() -> dict:
@@ -207,15 +208,9 @@ def warm_broker(d: Deployment, lines: list[bytes], rate: float, seconds: float) 
     worker lacks. Runs on a deployment of its own (`d`), so no worker ever sees these records."""
     from kafka import KafkaConsumer
 
-    topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}
-    consumer = KafkaConsumer(*topics.values(), bootstrap_servers=d.broker.bootstrap, group_id=None)
+    consumer = KafkaConsumer(*_topics(d).values(), bootstrap_servers=d.broker.bootstrap, group_id=None)
     consumer.poll(timeout_ms=1000)
-    ctx = multiprocessing.get_context("spawn")
-    report = ctx.Queue()
-    producer = ctx.Process(
-        target=_produce_at_rate,
-        args=(d.broker.bootstrap, topics, lines[: int(rate * seconds)], rate, report),
-    )
+    producer, _ = _load_generator(d, lines[: int(rate * seconds)], rate)
     try:
         producer.start()
         while producer.is_alive():
@@ -242,10 +237,9 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     from kafka import KafkaConsumer
 
     worker = Worker(d, "lat").start(ready_timeout=180)
-    topics = {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}  # contract name -> this deployment's topic
     # the input delay from one topic only (all four share the producer and the broker): kafka-python spends
     # a few hundred us per record read here, and this process shares the cores with the worker
-    inputs = {topics["encounter-signed"]}
+    inputs = {d.topic("encounter-signed")}
     consumer = KafkaConsumer(
         *[d.topic(t) for t in ALERT_TOPICS],
         *inputs,
@@ -258,12 +252,7 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
     consumer.poll(timeout_ms=1000)  # join and seek to the end before producing
     latencies: list[float] = []
     input_delays: list[float] = []
-    ctx = multiprocessing.get_context("spawn")
-    report = ctx.Queue()
-    producer = ctx.Process(
-        target=_produce_at_rate,
-        args=(d.broker.bootstrap, topics, lines, rate, report),
-    )
+    producer, report = _load_generator(d, lines, rate)
     pids = {"broker": d.broker.process.pid, "worker": worker.proc.pid}  # type: ignore[union-attr]
     marks = [_cpu_mark(pids, latencies)]
     try:
@@ -282,10 +271,9 @@ def bench_latency(d: Deployment, lines: list[bytes], rate: float) -> dict:
         worker.stop()
     offered, producer_cpu = report.get(timeout=10)
     first, last = marks[0], marks[-1]
-    seconds = last["at"] - first["at"]
-    cores = {name: (last[name] - first[name]) / seconds for name in pids}
-    cores["producer"] = producer_cpu / seconds
-    cores["consumer"] = (last["harness"] - first["harness"]) / seconds  # this process: the alert consumer
+    cores = _cores_between(first, last)
+    cores["consumer"] = cores.pop("harness")  # this process: the alert consumer
+    cores["producer"] = producer_cpu / (last["at"] - first["at"])
     q = statistics.quantiles(latencies, n=100)
     qi = statistics.quantiles(input_delays, n=100)
     return {
@@ -311,18 +299,37 @@ def _cpu_mark(pids: dict[str, int], latencies: list[float]) -> dict:
     return {**mark, "harness": time.process_time(), "at": time.monotonic(), "alerts": len(latencies)}
 
 
-def _window(start: dict, end: dict, latencies: list[float]) -> dict:
+def _cores_between(start: dict, end: dict) -> dict[str, float]:
+    """The cores each process of two `_cpu_mark`s used between them (CPU seconds / seconds)."""
     seconds = end["at"] - start["at"]
+    return {name: (end[name] - start[name]) / seconds for name in start if name not in ("at", "alerts")}
+
+
+def _window(start: dict, end: dict, latencies: list[float]) -> dict:
     arrived = latencies[start["alerts"] : end["alerts"]]
     q = statistics.quantiles(arrived, n=100) if len(arrived) >= 2 else [float("nan")] * 99
+    cores = _cores_between(start, end)
     return {
-        "seconds": seconds,
+        "seconds": end["at"] - start["at"],
         "alerts": len(arrived),
         "p50_ms": q[49] * 1000,
         "p99_ms": q[98] * 1000,
-        "broker_cores": (end["broker"] - start["broker"]) / seconds,
-        "worker_cores": (end["worker"] - start["worker"]) / seconds,
+        "broker_cores": cores["broker"],
+        "worker_cores": cores["worker"],
     }
+
+
+def _topics(d: Deployment) -> dict[str, str]:
+    """Contract name -> this deployment's topic, for the four input topics."""
+    return {t: d.topic(t) for t in TOPIC_OF_TYPE.values()}
+
+
+def _load_generator(d: Deployment, lines: list[bytes], rate: float) -> tuple[Any, Any]:
+    """`_produce_at_rate` over `lines` in a process of its own (not started) and the queue it reports on."""
+    ctx = multiprocessing.get_context("spawn")
+    report = ctx.Queue()
+    producer = ctx.Process(target=_produce_at_rate, args=(d.broker.bootstrap, _topics(d), lines, rate, report))
+    return producer, report
 
 
 def _produce_at_rate(bootstrap: str, topics: dict[str, str], lines: list[bytes], rate: float, report) -> None:  # noqa: ANN001
@@ -670,7 +677,12 @@ def table(results: dict) -> str:
                 "stated",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return aligned(rows)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> str:
+    """Rows of cells as text, each column as wide as its widest cell (the benches' printed tables)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     )
