@@ -14,13 +14,14 @@ import pytest
 from streams import agents
 from streams.core.engine import apply_provider, observation
 from streams.core.events import decode
+from streams.core.rules.ops_provider_unspecified_share import Observation
 from streams.generate import generate
 from streams.topics import PROVIDER_TOPIC
 from tests.broker.harness import TOPIC_OF_TYPE
 
 
 def _events(n: int) -> list[tuple[str, bytes]]:
-    """The first `n` events of a generated stream whose encounters name a provider: (topic, value)."""
+    """The first `n` events of a generated stream, in file order: (topic, value)."""
     out = []
     for line in generate(60, seed=11, bad_lines=False).lines:
         topic = TOPIC_OF_TYPE[orjson.loads(line)["event_type"]]
@@ -28,6 +29,11 @@ def _events(n: int) -> list[tuple[str, bytes]]:
         if len(out) == n:
             break
     return out
+
+
+def _an_observation() -> Observation:
+    """The observation of the first LBP encounter in those events."""
+    return next(obs for obs in (observation(decode(v, t)) for t, v in _events(400)) if obs is not None)
 
 
 def _message(topic: str, value: bytes, key: bytes | None, offset: int) -> Any:
@@ -94,8 +100,7 @@ def test_groups_end_as_one_observation_at_a_time_would(submitted: dict[str, list
 
 
 def test_a_single_observation_as_older_workers_wrote_it_still_reads() -> None:
-    topic, value = next((t, v) for t, v in _events(400) if observation(decode(v, t)) is not None)
-    obs = observation(decode(value, topic))
+    obs = _an_observation()
     assert agents.observations_of(orjson.dumps(obs.to_json())) == [obs]
     assert agents.observations_of(orjson.dumps({"observations": [obs.to_json(), obs.to_json()]})) == [obs, obs]
 
@@ -103,8 +108,7 @@ def test_a_single_observation_as_older_workers_wrote_it_still_reads() -> None:
 def test_a_failing_observation_is_dead_lettered_and_its_group_goes_on(
     submitted: dict[str, list], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    topic, value = next((t, v) for t, v in _events(400) if observation(decode(v, t)) is not None)
-    good = observation(decode(value, topic)).to_json()
+    good = _an_observation().to_json()
     bad = {**good, "encounter_id": "boom"}
     real = agents.apply_provider
 
