@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
+from streams.core import codes
 from streams.core.alerts import Alert
 from streams.core.chart import normalized
 from streams.core.engine import DEFAULT, Config
@@ -91,6 +92,8 @@ class History:
     resolved_at: dict[str, str] = field(default_factory=dict)
     dead_letters: Counter[str] = field(default_factory=Counter)
     events: int = 0
+    # fiscal year -> encounters, claims and requests dated in it that no code set on file covers
+    uncovered: dict[int, int] = field(default_factory=dict)
 
     @property
     def first_last(self) -> tuple[date, date] | None:
@@ -125,6 +128,7 @@ def collect(lines: Iterable[bytes], config: Config = DEFAULT) -> History:
                 h.alerts.append(out)
             else:
                 h.resolved_at[out.alert_id] = out.resolved_at
+    h.uncovered = dict(replay.stats.uncovered)
     return h
 
 
@@ -145,7 +149,8 @@ def _months_between(first: date, last: date) -> list[str]:
 
 def monthly(h: History) -> tuple[list[str], dict[str, list[int]], dict[str, list[float | None]]]:
     """Months, LBP encounters per class per month, and each class's share per month (plus the share of
-    claims that carry a code retired on their date of service, i.e. that the engine flagged CLM-RETIRED-CODE)."""
+    claims that carry a code retired on their date of service, i.e. that the engine flagged CLM-RETIRED-CODE;
+    claims dated where no code set is on file are left out of that share: nothing judged them)."""
     span = h.first_last
     if span is None:
         return [], {c: [] for c in CLASSES}, {}
@@ -162,6 +167,8 @@ def monthly(h: History) -> tuple[list[str], dict[str, list[int]], dict[str, list
     retired = {(a.patient_id, a.subject_id) for a in h.alerts if a.rule_id == "CLM-RETIRED-CODE"}
     claims, flagged = [0] * len(months), [0] * len(months)
     for key, dos in h.claims.items():
+        if not codes.COVERED_FROM <= dos <= codes.COVERED_UNTIL:
+            continue
         i = index[_month(dos)]
         claims[i] += 1
         flagged[i] += key in retired
@@ -547,6 +554,8 @@ def render(h: History, *, title: str = "Low-back-pain coding audit", source: str
         '<p class="note">Patient ids appear only in the alert CSV at the end of this page; charts and tables show '
         "codes, months, providers and rules. Treat the file as PHI all the same: the CSV is in it.</p>",
     ]
+    for fy, count in sorted(h.uncovered.items()):
+        out.append(f'<p class="note">{count:,} of the events are dated in FY{fy}. {_e(codes.uncovered_advice(fy))}</p>')
 
     out.append("<h2>LBP coding over time</h2>")
     if months:

@@ -10,14 +10,14 @@ import contextlib
 import gc
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import orjson
 
 from streams.core.alerts import Output
 from streams.core.deadletter import dead_letter
-from streams.core.engine import DEFAULT, Config, apply, apply_provider, observation
+from streams.core.engine import DEFAULT, Config, apply, apply_provider, observation, uncovered_year
 from streams.core.events import TOPIC_OF_TYPE, BadInput, decode
 from streams.core.rules.ops_provider_unspecified_share import ProviderState
 from streams.core.state import PatientState
@@ -29,6 +29,8 @@ class Stats:
     events: int = 0
     outputs: int = 0
     dead_lettered: int = 0
+    # fiscal year -> events dated in it, of those no code set on file holds (engine.uncovered_year)
+    uncovered: dict[int, int] = field(default_factory=dict)
 
 
 class Replay:
@@ -46,6 +48,8 @@ class Replay:
             return [], dead_letter(raw, exc.error_class, exc.message, topic=_topic_guess(raw), line=line)
         state, outputs = apply(self.patients.get(event.patient_id), event, self.config)
         self.patients[event.patient_id] = state
+        if (fy := uncovered_year(event)) is not None:
+            self.stats.uncovered[fy] = self.stats.uncovered.get(fy, 0) + 1
         obs = observation(event)
         if obs is not None:
             pstate, ops = apply_provider(self.providers.get(obs.provider_id), obs, self.config)

@@ -3,7 +3,9 @@
 Alerts (and alert.resolved records) go to stdout or --out as JSON lines; a malformed line or an event that
 fails its schema goes to the dead-letter output (stderr, or --dead-letter) with its line number and reason,
 and replay goes on. Exit 0 when every line was processed, 1 when any line was dead-lettered, 2 when the file
-cannot be read.
+cannot be read. Encounters, claims and prior-auths dated in a fiscal year no code set on file holds are
+processed, and counted: replay says on stderr how many and what to do, when stderr is not the dead-letter
+output.
 """
 
 from __future__ import annotations
@@ -47,4 +49,14 @@ def run(args: argparse.Namespace) -> int:
         for f in (source, out, dead):
             if f not in (sys.stdin.buffer, sys.stdout.buffer, sys.stderr.buffer):
                 f.close()
+    if stats.uncovered and (args.dead_letter or sys.stderr.isatty()):  # else stderr carries dead-letter JSON lines
+        _report_uncovered(stats.uncovered)
     return 1 if stats.dead_lettered else 0
+
+
+def _report_uncovered(uncovered: dict[int, int]) -> None:
+    """One line per fiscal year no code set on file holds: how many events, and what to do."""
+    from streams.core import codes
+
+    for fy, count in sorted(uncovered.items()):
+        print(f"replay: {count} of the events are dated in FY{fy}. {codes.uncovered_advice(fy)}", file=sys.stderr)

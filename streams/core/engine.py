@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from types import ModuleType
 
-from streams.core import reading
+from streams.core import codes, reading
 from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
@@ -284,6 +284,26 @@ def apply(state: PatientState | None, event: Event, config: Config = DEFAULT) ->
     return state, evaluate(state, event, config)
 
 
+def uncovered_year(event: Event) -> int | None:
+    """The fiscal year an encounter, claim or prior-auth request is coded in, when no code set on file
+    holds it; None when one does, and for imaging (its rules judge no code).
+
+    Code validity is judged by the code set in force on the date of service (rules.md) and never by the
+    nearest year, so such an event is not checked for retired codes or against the codes' official
+    descriptions, and gets no code suggestions: after October 1 of a year whose CMS order file is not yet
+    in the folder, every new claim would pass unchecked without a word. The shells count and report these
+    events instead.
+    """
+    if isinstance(event, Encounter | Claim):
+        on = event.date_of_service
+    elif isinstance(event, PriorAuth):
+        on = event.effective_date
+    else:
+        return None
+    fy = codes.fiscal_year_of(on)
+    return None if codes.FIRST_FY <= fy <= codes.LAST_FY else fy
+
+
 # --- provider aggregate (OPS-PROVIDER-UNSPECIFIED-SHARE) -----------------------------------------------
 
 
@@ -312,4 +332,4 @@ def apply_provider(
     return state, outputs
 
 
-__all__ = ["Config", "DEFAULT", "apply", "apply_provider", "observation", "alert_id"]
+__all__ = ["Config", "DEFAULT", "apply", "apply_provider", "observation", "uncovered_year", "alert_id"]

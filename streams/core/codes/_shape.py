@@ -67,16 +67,37 @@ def dotted(key: str) -> str:
     return f"{key[:3]}.{key[3:]}" if len(key) > 3 else key
 
 
+def fiscal_year_of(d: date) -> int:
+    """The ICD-10-CM fiscal year in force on `d` (FY N = Oct 1 N-1 .. Sep 30 N), whether or not it is on file."""
+    return d.year + 1 if d.month >= 10 else d.year
+
+
 def fiscal_year(d: date) -> int:
     """The ICD-10-CM fiscal year in force on `d` (FY N = Oct 1 N-1 .. Sep 30 N); refuses uncovered dates.
 
     Refusing (rather than clamping to the nearest year) keeps a claim from 2014 or 2027 from being
     judged against a code set that was not in force then.
     """
-    fy = d.year + 1 if d.month >= 10 else d.year
+    fy = fiscal_year_of(d)
     if not FIRST_FY <= fy <= LAST_FY:
         raise NotCovered(
             f"{d.isoformat()} is not covered: the reference data covers FY{FIRST_FY}-FY{LAST_FY} "
             f"({COVERED_FROM.isoformat()}..{COVERED_UNTIL.isoformat()}) only; expected a date in that range"
         )
     return fy
+
+
+def uncovered_advice(fy: int) -> str:
+    """What an operator is told about events dated in a fiscal year no code set on file holds (no patient,
+    claim or note in it: it goes to logs and stderr)."""
+    if fy < FIRST_FY:
+        return (
+            f"Events dated in FY{fy}, before ICD-10-CM took effect on {COVERED_FROM.isoformat()}, are not checked "
+            "for retired codes or against the codes' descriptions (there is no ICD-10-CM code set for them)."
+        )
+    return (
+        f"Events dated in FY{fy} (from {fy - 1}-10-01) are not checked for retired codes or against the codes' "
+        f"official descriptions, and get no code suggestions: the ICD-10-CM reference data covers "
+        f"FY{FIRST_FY}-FY{LAST_FY} only. Add CMS's cms_{fy}_dx.zip to the reference folder (STREAMS_ICD10CM_DIR) "
+        "and raise LAST_FY in streams/core/codes/_shape.py; the index rebuilds itself on the next start."
+    )
