@@ -36,7 +36,7 @@ from streams import commits, metrics, settings
 from streams.app import app
 from streams.core.alerts import Alert, Output
 from streams.core.deadletter import dead_letter
-from streams.core.engine import apply, apply_provider, observation
+from streams.core.engine import apply, apply_provider, observation, uncovered_year
 from streams.core.events import BadInput, Event, decode
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState
 from streams.core.state import PatientState
@@ -105,6 +105,8 @@ async def handle_events(batch: Sequence[EventT]) -> None:
             continue
         touched[key] = (state, msg.partition)
         records += [_output_record(out, key) for out in outputs]
+        if (fy := uncovered_year(event)) is not None:
+            metrics.outside_code_sets(msg.topic, fy)
         obs = observation(event)
         if obs is not None:
             observed.setdefault(obs.provider_id, []).append(obs.to_json())

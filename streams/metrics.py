@@ -7,6 +7,7 @@ Labels are bounded: topic, rule id, dead-letter reason, partition, and for the M
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +20,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 
 from streams import settings
 from streams.app import app
+from streams.core import codes
+
+log = logging.getLogger(__name__)
 
 TOP_PROVIDERS = 20
 
@@ -53,6 +57,12 @@ SHARE = Gauge(
 SHARE_ENCOUNTERS = Gauge(
     "lbp_provider_lbp_encounters", "LBP encounters in the provider's 30-day window (busiest only)", ["provider_id"]
 )
+UNCOVERED = Counter(
+    "lbp_events_outside_code_sets_total",
+    "Encounters, claims and prior-auths dated in a fiscal year no ICD-10-CM code set on file holds (their codes "
+    "are not checked for retired codes or against their descriptions), by topic and fiscal year",
+    ["topic", "fiscal_year"],
+)
 BUILD = Gauge("lbp_build_info", "Build information", ["version", "kafka_release"])
 
 
@@ -70,6 +80,18 @@ def child(metric: Counter, *labels: str) -> Counter:
     """A labelled child, looked up once per label set: `.labels()` per event showed up in the worker's
     profile (7% of its samples)."""
     return metric.labels(*labels)
+
+
+_warned_years: set[int] = set()
+
+
+def outside_code_sets(topic: str, fiscal_year: int) -> None:
+    """Count an event no code set on file can judge; say once per fiscal year what to do about it (the
+    counter is what an alert rule watches: ops/prometheus/alerts.yml, LbpCodeSetMissing)."""
+    child(UNCOVERED, topic, str(fiscal_year)).inc()
+    if fiscal_year not in _warned_years:
+        _warned_years.add(fiscal_year)
+        log.warning(codes.uncovered_advice(fiscal_year))
 
 
 def batch_finished(batch: Sequence[EventT], started: float) -> None:

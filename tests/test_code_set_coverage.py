@@ -6,13 +6,16 @@ does not take silence for "no retired codes".
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 import orjson
 import pytest
 
+from streams import metrics
 from streams.audit import RETIRED_CLAIMS, collect, monthly, render
 from streams.commands import replay as replay_command
+from streams.core import codes
 from streams.core.engine import uncovered_year
 from streams.core.events import decode
 from streams.replay import Replay
@@ -110,6 +113,19 @@ def test_the_note_stays_off_stderr_when_stderr_is_the_dead_letter_output(
 ) -> None:
     assert _run_replay(tmp_path, [_claim("2026-11-15"), _claim("2026-09-15")], None) == 0
     assert capsys.readouterr().err == ""  # only dead-letter JSON lines may go there, and there are none
+
+
+def test_the_worker_counts_by_topic_and_year_and_says_once_per_year(caplog: pytest.LogCaptureFixture) -> None:
+    def count(year: str) -> float:
+        return metrics.UNCOVERED.labels("claim-submitted", year)._value.get()
+
+    before = count("2031")
+    with caplog.at_level(logging.WARNING, logger="streams.metrics"):
+        for _ in range(3):
+            metrics.outside_code_sets("claim-submitted", 2031)
+    assert count("2031") == before + 3
+    said = [r.getMessage() for r in caplog.records if "FY2031" in r.getMessage()]
+    assert said == [codes.uncovered_advice(2031)]
 
 
 def test_the_audit_leaves_unjudged_claims_out_of_the_retired_share_and_says_why() -> None:

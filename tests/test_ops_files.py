@@ -132,6 +132,7 @@ def test_alert_rules_cover_lag_dead_letters_and_worker_down() -> None:
     assert "lbp_consumer_lag" in rules["LbpConsumerLagGrowing"]["expr"]
     assert rules["LbpConsumerLagGrowing"]["for"] == "10m"
     assert "rate(lbp_dead_letters_total[5m])" in rules["LbpDeadLettersRising"]["expr"]
+    assert "lbp_events_outside_code_sets_total" in rules["LbpCodeSetMissing"]["expr"]
     for rule in rules.values():
         assert rule["labels"]["severity"] in ("info", "warning", "critical"), rule["alert"]
         assert rule["annotations"]["summary"], rule["alert"]
@@ -162,6 +163,7 @@ def test_dashboard_has_the_panels_the_operators_need() -> None:
         "lbp_provider_unspecified_share",
         "lbp_patient_state_keys",
         "lbp_build_info",
+        "lbp_events_outside_code_sets_total",
     ):
         assert metric in exprs, f"no panel shows {metric}"
     assert "histogram_quantile(" in exprs
