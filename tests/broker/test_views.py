@@ -55,6 +55,7 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         deployment.produce([
             encounter("e-v1", "pv1", "E-V1", "2024-02-05", "M54.50", "Low back pain. Continue PT."),
             imaging("i-v1", "pv1", "A-V1", "2024-02-01"),
+            claim("c-v0", "pv1", "CLM-V0", "2026-11-16", "M54.5"),  # FY2027: no code set on file, counted
             claim("c-v1", "pv1", "CLM-V1", "2024-02-05", "M54.5"),
             b"not json at all",
         ])  # fmt: skip
@@ -99,6 +100,8 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         assert value(rf'lbp_events_consumed_total\{{topic="{topic}"\}}') >= 1
         assert value(r'lbp_alerts_raised_total\{rule_id="CLM-RETIRED-CODE",topic="alerts-claims"\}') == 1
         assert value(r'lbp_dead_letters_total\{error_class="invalid_json"\}') == 1
+        claims = deployment.topic("claim-submitted")
+        assert value(rf'lbp_events_outside_code_sets_total\{{fiscal_year="2027",topic="{claims}"\}}') == 1
         assert value(r"lbp_processing_latency_seconds_count") >= 4
         assert "lbp_build_info" in metrics and "faust_" in metrics  # faust's sensor, turned on for this worker
         assert "pv1" not in metrics and "CLM-V1" not in metrics  # no patient or claim ids in labels
@@ -106,3 +109,4 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         worker.stop()
     log = worker.log_path.read_text()
     assert TOKEN not in log
+    assert log.count("cms_2027_dx.zip") == 1  # what to do, said once
