@@ -24,6 +24,7 @@ decisions behind it), `context` (status and experiencer), `scan` (the fast match
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
@@ -282,23 +283,76 @@ _GAP_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _GAP_BREAK.search(gap) is None
 _SEG_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _SEG_BREAK.search(gap) is None, _PHRASES_MAX)
 
 
-def _near(low: str, mods: list[Mod], unbroken: Memo[str, bool], start: int, end: int, after: bool) -> Mod | None:
+# A list of modifiers or triggers longer than this, in one sentence, is searched by position (bisect) and
+# only as far as a match can still count: a sentence of thousands of findings and modifiers (a pasted list
+# without full stops; the schema admits 100,000 characters) took minutes with the plain loops, which try
+# every pair. Below it the plain loops are faster. Both give the same answer: tests/test_reading_long.py.
+_MANY = 16
+_GAP_MEMO_MAX = 200  # longer gaps are judged without being remembered (the memo's keys stay small)
+
+
+def _ordered(spans: list[Mod] | list[Trigger], start_at: int) -> bool:
+    """Whether the spans are in order of start and of end alike (none inside another): then a span further
+    away can never be nearer at its other end, which the searches by position rely on. `start_at`: where a
+    span's start is in its tuple (its end follows)."""
+    end_at = start_at + 1
+    return all(a[start_at] <= b[start_at] and a[end_at] <= b[end_at] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def _within_phrase(unbroken: Memo[str, bool], gap: str) -> bool:
+    return gap.count(" ") <= _WINDOW_WORDS and (unbroken[gap] if len(gap) <= _GAP_MEMO_MAX else unbroken.compute(gap))
+
+
+def _near(
+    low: str, mods: list[Mod], unbroken: Memo[str, bool], start: int, end: int, after: bool, ordered: bool = False
+) -> Mod | None:
     """The modifier (of one kind, in text order) inside the finding, else nearest before it (else after,
-    if allowed) within the same phrase; `unbroken` says whether a gap stays within one phrase for this kind."""
+    if allowed) within the same phrase; `unbroken` says whether a gap stays within one phrase for this kind.
+    `ordered` (see `_ordered`): search by position instead of trying every modifier."""
+    if ordered:
+        return _near_by_position(low, mods, unbroken, start, end, after)
     best: Mod | None = None
     for mod in mods:
         if mod[2] >= start and mod[3] <= end:
             return mod  # "pain in the left low back", "lumbar stenosis"
         if mod[3] <= start:
-            gap = low[mod[3] : start]
-            if gap.count(" ") <= _WINDOW_WORDS and unbroken[gap]:
+            if _within_phrase(unbroken, low[mod[3] : start]):
                 best = mod  # keep the nearest preceding one
         elif after and mod[2] >= end and best is None:
-            gap = low[end : mod[2]]
-            if gap.count(" ") <= _WINDOW_WORDS and unbroken[gap]:
+            if _within_phrase(unbroken, low[end : mod[2]]):
                 return mod
             break
     return best
+
+
+def _near_by_position(
+    low: str, mods: list[Mod], unbroken: Memo[str, bool], start: int, end: int, after: bool
+) -> Mod | None:
+    """`_near`'s answer for modifiers whose starts and ends are both in order.
+
+    The loop's answer is the first modifier inside the finding (the first starting at or after its start,
+    if it also ends inside); else the last one before it whose gap stays within the phrase (walking back,
+    the first; once a gap holds more than the window's words, every earlier one does too); else, if
+    allowed, the first one starting after the finding's end, if its gap stays within the phrase.
+    """
+    i = bisect_left(mods, start, key=_MOD_START)
+    if i < len(mods) and mods[i][3] <= end:
+        return mods[i]
+    for j in range(i - 1, -1, -1):
+        mod = mods[j]
+        if mod[3] > start:
+            continue  # overlaps the finding's start: neither inside nor before
+        gap = low[mod[3] : start] if low.count(" ", mod[3], start) <= _WINDOW_WORDS else None
+        if gap is None:
+            break
+        if _within_phrase(unbroken, gap):
+            return mod
+    if not after:
+        return None
+    k = bisect_left(mods, end, key=_MOD_START)
+    if k < len(mods) and _within_phrase(unbroken, low[end : mods[k][2]]):
+        return mods[k]
+    return None
 
 
 def _lower(text: str) -> str:
@@ -561,21 +615,28 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
             sides.sort(key=_MOD_START)
         runs = _segment_runs(low, bucket.segs) if bucket.segs else []
         has_mods = bool(sides or level_words or runs)
+        # Long lists are searched by position (each one's order checked once here); short ones by the loops.
+        trig_ordered = len(trig) > _MANY and _ordered(trig, 1)
+        sides_ordered = len(sides) > _MANY and _ordered(sides, 2)
+        levels_ordered = len(level_words) > _MANY and _ordered(level_words, 2)
+        runs_ordered = len(runs) > _MANY and _ordered(runs, 2)
         for key, h_start, h_end, modic_type in bucket.hits:
-            status, experiencer = status_at(low, trig, h_start, h_end) if trig else ("affirmed", "patient")
+            status, experiencer = (
+                status_at(low, trig, h_start, h_end, trig_ordered) if trig else ("affirmed", "patient")
+            )
             if family:
                 experiencer = "other"
             side = level = None
             levels: tuple[str, ...] = ()
             if has_mods and key not in _NO_MODIFIERS:
                 if sides:
-                    found = _near(low, sides, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER)
+                    found = _near(low, sides, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER, sides_ordered)
                     side = found[1] if found else None
                 if level_words:
-                    found = _near(low, level_words, _GAP_UNBROKEN, h_start, h_end, True)
+                    found = _near(low, level_words, _GAP_UNBROKEN, h_start, h_end, True, levels_ordered)
                     level = found[1] if found else None
                 if runs:
-                    found = _near(low, runs, _SEG_UNBROKEN, h_start, h_end, True)
+                    found = _near(low, runs, _SEG_UNBROKEN, h_start, h_end, True, runs_ordered)
                     levels = found[1] if found else ()
                 if level is None and levels:
                     level = _level_from(levels)

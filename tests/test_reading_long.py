@@ -1,0 +1,156 @@
+"""Sentences with many findings (a pasted problem list without full stops, up to the schema's 100,000
+characters): read by position (`_near_by_position`, `status_at(..., ordered=True)`), with the same findings
+as the plain loops, and with work that grows with the sentence, not with its square.
+
+The plain loops tried every (finding, modifier) and (finding, trigger) pair, each over the text between
+them: one 18,000-character sentence took 1.8 s of CPU and a 100,000-character one minutes, during which
+the worker's partition stood still.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bench.bench_reading import corpus
+from streams import settings
+from streams.core import reading
+from streams.core.reading import context
+
+NOTES = settings.REPO_ROOT.parent / "shared" / "data" / "mtsamples" / "notes.jsonl"
+LIST_ITEM = (
+    "right L5 radiculopathy, no stenosis, possible left S1 sciatica, history of L4-5 herniation, "
+    "mother had stenosis, bilateral lumbar facet arthropathy at L4-L5 and L5-S1 without fracture, "
+)
+
+
+def _one_sentence(text: str) -> str:
+    """The text as one long sentence: its full stops and line breaks turned into commas and spaces."""
+    return text.replace(".", ",").replace("?", ",").replace("!", ",").replace("\n", " ").replace(";", ",")
+
+
+def _long_sentences() -> list[tuple[str, str]]:
+    """Real notes (MTSamples.com) run together into one sentence each, and repeated problem-list items."""
+    texts = []
+    for line in NOTES.read_text(encoding="utf-8").splitlines():
+        note = json.loads(line)
+        texts.append(_one_sentence(note["text"])[:4000])
+    out = [(t, "assessment") for t in texts[:60]] + [(t, "imaging") for t in texts[60:90]]
+    out += [(LIST_ITEM * n, "assessment") for n in (3, 8, 20)]
+    out += [("no radiculopathy, " * 40 + "stenosis", "assessment"), ("Left L4-5 disc herniation and " * 30, "imaging")]
+    return out
+
+
+def _as_written() -> list[tuple[str, str]]:
+    """Every MTSamples note as it was written, as an assessment and as an imaging report, and the reading
+    benchmark's assessments and reports (dense with sides, levels and triggers)."""
+    texts = [json.loads(line)["text"] for line in NOTES.read_text(encoding="utf-8").splitlines()]
+    assessments, reports = corpus(300, 120)
+    return [(t, "assessment") for t in texts + assessments] + [(t, "imaging") for t in texts + reports]
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    calls = [0]
+    original: Callable[..., Any] = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_reading_by_position_finds_what_the_plain_loops_find(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sentence of the cases by position (however few its modifiers and triggers), then every one
+    through the plain loops."""
+    cases = _long_sentences() + _as_written()
+    with monkeypatch.context() as patched:
+        patched.setattr(reading, "_MANY", 0)
+        near = _counting(patched, reading, "_near_by_position")
+        by_position = [reading.read(text, section) for text, section in cases]
+    assert near[0] > 2500
+    monkeypatch.setattr(reading, "_MANY", 10**9)
+    plain = [reading.read(text, section) for text, section in cases]
+    assert by_position == plain
+    assert sum(len(f) for f in plain) > 2500
+
+
+def test_long_sentences_do_take_the_search_by_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So the comparison above compares two paths, not one with itself."""
+    near = _counting(monkeypatch, reading, "_near_by_position")
+    ordered: list[bool] = []
+    status_at = reading.status_at
+
+    def recording(*args: Any) -> tuple[str, str]:
+        ordered.append(args[-1])
+        return status_at(*args)
+
+    monkeypatch.setattr(reading, "status_at", recording)
+    reading.read(LIST_ITEM * 20, "assessment")
+    assert near[0] > 100
+    assert ordered.count(True) > 100
+
+
+def test_work_grows_with_the_sentence_not_its_square(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gaps judged between findings and modifiers, for a list 4 and 16 times as long (a count, not a time)."""
+    gaps = _counting(monkeypatch, reading, "_within_phrase")
+    counts = []
+    for n in (10, 40, 160):
+        gaps[0] = 0
+        reading.read(LIST_ITEM * n, "assessment")
+        counts.append(gaps[0])
+    assert counts[1] <= 5 * counts[0] and counts[2] <= 5 * counts[1], counts
+
+
+def test_the_longest_assessment_the_schema_admits_is_read_like_a_short_one() -> None:
+    def what(text: str) -> set[tuple[Any, ...]]:
+        return {(f.finding, f.status, f.experiencer, f.side, f.level) for f in reading.read(text, "assessment")}
+
+    longest = (LIST_ITEM * 600)[:100_000]
+    assert what(longest) == what(LIST_ITEM * 20)
+    assert ("radiculopathy", "affirmed", "patient", "right", "lumbar") in what(longest)
+
+
+def test_status_by_position_equals_the_plain_walk() -> None:
+    """status_at on its own, every finding of long real sentences, with and without `ordered`."""
+    compared = 0
+    for text, _section in _long_sentences()[:40]:
+        low = text.lower()
+        found = context.triggers(low)
+        if len(found) <= reading._MANY or not reading._ordered(found, 1):
+            continue
+        for start, end, _m in reading._MAIN.spans(low, 0, len(low)):
+            assert context.status_at(low, found, start, end, True) == context.status_at(low, found, start, end)
+            compared += 1
+    assert compared > 500
+
+
+def test_near_by_position_equals_the_plain_loop_on_random_spans() -> None:
+    """Random texts of words and breaks, modifiers in order, findings anywhere (inside, touching either end,
+    overlapping one): the search by position picks what the loop picks."""
+    rng = random.Random(7)
+    words = ["left", "l4-5", "and", "with", "pain", ",", "radiculopathy", "of", "the", "x" * 30, ";"]
+    compared = 0
+    for _ in range(400):
+        low = " ".join(rng.choice(words) for _ in range(rng.randint(20, 80)))
+        cuts = sorted(rng.sample(range(len(low)), min(len(low) - 1, rng.randint(2, 60))))
+        mods = [("side", "left", a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=False) if a < b]
+        if not reading._ordered(mods, 2):
+            continue
+        for _ in range(20):
+            start = rng.randrange(len(low))
+            end = min(len(low), start + rng.randint(1, 40))
+            if rng.random() < 0.3:  # a finding ending or starting exactly where a modifier does
+                mod = rng.choice(mods)
+                start, end = (min(start, mod[2]), mod[3]) if rng.random() < 0.5 else (mod[2], max(end, mod[3]))
+            for unbroken in (reading._GAP_UNBROKEN, reading._SEG_UNBROKEN):
+                for after in (True, False):
+                    plain = reading._near(low, mods, unbroken, start, end, after)
+                    assert reading._near(low, mods, unbroken, start, end, after, True) == plain
+                    compared += 1
+    assert compared > 10_000
