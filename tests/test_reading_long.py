@@ -19,7 +19,7 @@ import pytest
 from bench.bench_reading import corpus
 from streams import settings
 from streams.core import reading
-from streams.core.reading import context
+from streams.core.reading import context, sentences
 
 NOTES = settings.REPO_ROOT.parent / "shared" / "data" / "mtsamples" / "notes.jsonl"
 LIST_ITEM = (
@@ -154,3 +154,58 @@ def test_near_by_position_equals_the_plain_loop_on_random_spans() -> None:
                     assert reading._near(low, mods, unbroken, start, end, after, True) == plain
                     compared += 1
     assert compared > 10_000
+
+
+def _headers_plainly(text: str) -> list[tuple[int, int, str]]:
+    """sentences._headers as it was written before it looked back only as far as it must (each colon sliced
+    its whole line): the reference for the comparison below."""
+    found: list[tuple[int, int, str]] = []
+    colon, last = text.find(":"), 0
+    while colon != -1:
+        start = -1
+        if not (colon + 1 < len(text) and text[colon + 1].isdigit()):
+            line = max(text.rfind("\n", last, colon) + 1, last)
+            name = text[line:colon].strip()
+            if name.lower() in sentences._TITLE_HEADERS:
+                start = text.index(name[0], line)
+            else:
+                i = line + len(text[line:colon].rstrip(sentences._HEADER_CHARS))
+                while i < colon and not text[i].isalpha():
+                    i += 1
+                before = text[line:i].rstrip()
+                if (
+                    i < colon
+                    and "A" <= text[i] <= "Z"
+                    and (i == line or (before and before[-1] in ".!?"))
+                    and sentences._TWO_LETTERS.search(text, i, colon)
+                ):
+                    start = i
+        if start >= 0:
+            end = colon + 1
+            while end < len(text) and text[end] in " \t":
+                end += 1
+            found.append((start, end, text[start:colon]))
+            last = end
+        colon = text.find(":", colon + 1)
+    return found
+
+
+def test_headers_on_long_lines_are_found_as_before() -> None:
+    """Random lines, many longer than the scans' chunk, of header words, capitals, sentence ends, clocks
+    and whitespace runs: the same headers as when every colon sliced its whole line."""
+    rng = random.Random(11)
+    pieces = ["ASSESSMENT:", "Assessment:", "PLAN:", "x:", "L4-L5:", "10:30", "MRI LUMBAR SPINE:", "FAMILY HISTORY:",
+              "Pain.", "no", "A B C", "   ", "\t", "\n", "AB.", "IMPRESSION :", "Dr.", "(1)", "'", "-", "a" * 300,
+              "A" * 300, " " * 300]  # fmt: skip
+    fixed = ["\tAB: pain.", "\t" + "a" * 300 + "\tAB: pain.", "Pain.\tMRI: L4-5.", "x" * 300 + ". \tPLAN: rest!"]
+    compared = 0
+    for n in range(300 + len(fixed)):
+        text = fixed[n - 300] if n >= 300 else " ".join(rng.choice(pieces) for _ in range(rng.randint(5, 80)))
+        assert sentences._headers(text) == _headers_plainly(text), text
+        compared += text.count(":")
+    assert compared > 3000
+
+
+def test_a_line_of_thousands_of_colons_is_read() -> None:
+    findings = reading.read("Lumbar radiculopathy " + "x:" * 49_000, "assessment")
+    assert [f.finding for f in findings] == ["radiculopathy"]

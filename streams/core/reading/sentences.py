@@ -205,28 +205,63 @@ def section_for_header(name: str, default: str) -> str:
     return ""
 
 
-def _header_before(text: str, colon: int, lo: int) -> int:
-    """Start of a header ending at `colon`, or -1.
+_TITLE_MAX = max(len(name) for name in _TITLE_HEADERS)
+_CHUNK = 256  # characters looked at at once by the scans below
+
+
+def _first_non_space(text: str, lo: int, hi: int) -> int:
+    """Where text[lo:hi].lstrip() starts (hi if it is all whitespace), a chunk at a time."""
+    i = lo
+    while i < hi:
+        chunk = text[i : min(hi, i + _CHUNK)]
+        rest = chunk.lstrip()
+        if rest:
+            return i + len(chunk) - len(rest)
+        i += len(chunk)
+    return hi
+
+
+def _stripped_end(text: str, lo: int, hi: int, chars: str | None = None) -> int:
+    """Where text[lo:hi].rstrip(chars) ends (lo if nothing is left), a chunk at a time from the right."""
+    j = hi
+    while j > lo:
+        k = max(lo, j - _CHUNK)
+        kept = text[k:j].rstrip(chars)
+        if kept:
+            return k + len(kept)
+        j = k
+    return lo
+
+
+def _header_before(text: str, colon: int, line: int) -> int:
+    """Start of a header ending at `colon`, or -1; `line`: where its line starts (or the last header ended).
 
     ALL-CAPS headers (two capitals in a row, so "L4-L5:" is not one) start a line or follow a sentence end;
     known names in any case ("Assessment:") start a line. A digit after the colon is a clock ("10:30").
+    The scans look back from the colon only as far as they must, never at the whole line: a line of
+    50,000 colons ("x:x:...") took seconds when each colon sliced the line before it.
     """
     if colon + 1 < len(text) and text[colon + 1].isdigit():
         return -1
-    line = text.rfind("\n", lo, colon) + 1
-    if line < lo:
-        line = lo
-    name = text[line:colon].strip()
-    if name.lower() in _TITLE_HEADERS:
-        return text.index(name[0], line)
-    i = line + len(text[line:colon].rstrip(_HEADER_CHARS))  # start of the header characters before the colon
+    if colon - line <= _CHUNK:  # the usual short line: look at it whole
+        seg = text[line:colon]
+        name = seg.strip()
+        if name.lower() in _TITLE_HEADERS:
+            return text.index(name[0], line)
+        i = line + len(seg.rstrip(_HEADER_CHARS))  # start of the header characters before the colon
+    else:
+        start = _first_non_space(text, line, colon)
+        end = _stripped_end(text, start, colon)
+        if end - start <= _TITLE_MAX and text[start:end].lower() in _TITLE_HEADERS:
+            return start
+        i = _stripped_end(text, line, colon, _HEADER_CHARS)
     while i < colon and not text[i].isalpha():
         i += 1
     if i >= colon or not ("A" <= text[i] <= "Z"):
         return -1
     if i > line:
-        before = text[line:i].rstrip()
-        if not before or before[-1] not in ".!?":
+        before = _stripped_end(text, line, i)
+        if before == line or text[before - 1] not in ".!?":
             return -1
     if _TWO_LETTERS.search(text, i, colon) is None:
         return -1
@@ -238,8 +273,14 @@ def _headers(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     colon = text.find(":")
     last = 0
+    line_start = 0  # after the last line break before `colon` (colons come in order: found once each)
+    looked = 0
     while colon != -1:
-        start = _header_before(text, colon, last)
+        newline = text.rfind("\n", looked, colon)
+        if newline != -1:
+            line_start = newline + 1
+        looked = colon
+        start = _header_before(text, colon, max(line_start, last))
         if start >= 0:
             end = colon + 1
             while end < len(text) and text[end] in " \t":
