@@ -286,7 +286,8 @@ _SEG_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _SEG_BREAK.search(gap) is None
 # A list of modifiers or triggers longer than this, in one sentence, is searched by position (bisect) and
 # only as far as a match can still count: a sentence of thousands of findings and modifiers (a pasted list
 # without full stops; the schema admits 100,000 characters) took minutes with the plain loops, which try
-# every pair. Below it the plain loops are faster. Both give the same answer: tests/test_reading_long.py.
+# every pair. Short lists, i.e. every ordinary sentence, keep the plain loops. Both give the same answer:
+# tests/test_reading_long.py.
 _MANY = 16
 _GAP_MEMO_MAX = 200  # longer gaps are judged without being remembered (the memo's keys stay small)
 
@@ -300,6 +301,8 @@ def _ordered(spans: list[Mod] | list[Trigger], start_at: int) -> bool:
 
 
 def _within_phrase(unbroken: Memo[str, bool], gap: str) -> bool:
+    """Whether a modifier this gap away belongs to the finding: few enough words, and nothing that ends the
+    phrase (`unbroken`, remembered for short gaps only)."""
     return gap.count(" ") <= _WINDOW_WORDS and (unbroken[gap] if len(gap) <= _GAP_MEMO_MAX else unbroken.compute(gap))
 
 
@@ -342,10 +345,9 @@ def _near_by_position(
         mod = mods[j]
         if mod[3] > start:
             continue  # overlaps the finding's start: neither inside nor before
-        gap = low[mod[3] : start] if low.count(" ", mod[3], start) <= _WINDOW_WORDS else None
-        if gap is None:
+        if low.count(" ", mod[3], start) > _WINDOW_WORDS:
             break
-        if _within_phrase(unbroken, gap):
+        if _within_phrase(unbroken, low[mod[3] : start]):
             return mod
     if not after:
         return None

@@ -170,7 +170,7 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
     """(status, experiencer) of a finding at [start, end) given the sentence's triggers.
 
     `ordered`: the triggers are in order of start and of end alike (the reader checks it once per sentence
-    with many findings); then only those near enough to count are visited, found by position, instead of
+    with many triggers); then only those near enough to count are visited, found by position, instead of
     every trigger of the sentence for every finding (a sentence of thousands took seconds). Same answer.
     """
     status = "affirmed"
