@@ -167,7 +167,7 @@ def monthly(h: History) -> tuple[list[str], dict[str, list[int]], dict[str, list
     retired = {(a.patient_id, a.subject_id) for a in h.alerts if a.rule_id == "CLM-RETIRED-CODE"}
     claims, flagged = [0] * len(months), [0] * len(months)
     for key, dos in h.claims.items():
-        if not codes.COVERED_FROM <= dos <= codes.COVERED_UNTIL:
+        if codes.uncovered_year(dos) is not None:
             continue
         i = index[_month(dos)]
         claims[i] += 1
@@ -555,7 +555,7 @@ def render(h: History, *, title: str = "Low-back-pain coding audit", source: str
         "codes, months, providers and rules. Treat the file as PHI all the same: the CSV is in it.</p>",
     ]
     for fy, count in sorted(h.uncovered.items()):
-        out.append(f'<p class="note">{count:,} of the events are dated in FY{fy}. {_e(codes.uncovered_advice(fy))}</p>')
+        out.append(f'<p class="note">{_e(codes.uncovered_advice(fy, count))}</p>')
 
     out.append("<h2>LBP coding over time</h2>")
     if months:

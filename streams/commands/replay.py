@@ -59,4 +59,4 @@ def _report_uncovered(uncovered: dict[int, int]) -> None:
     from streams.core import codes
 
     for fy, count in sorted(uncovered.items()):
-        print(f"replay: {count} of the events are dated in FY{fy}. {codes.uncovered_advice(fy)}", file=sys.stderr)
+        print(f"replay: {codes.uncovered_advice(fy, count)}", file=sys.stderr)

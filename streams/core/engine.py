@@ -300,8 +300,7 @@ def uncovered_year(event: Event) -> int | None:
         on = event.effective_date
     else:
         return None
-    fy = codes.fiscal_year_of(on)
-    return None if codes.FIRST_FY <= fy <= codes.LAST_FY else fy
+    return codes.uncovered_year(on)
 
 
 # --- provider aggregate (OPS-PROVIDER-UNSPECIFIED-SHARE) -----------------------------------------------

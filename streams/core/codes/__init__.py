@@ -16,9 +16,9 @@ from streams.core.codes._shape import (
     CodeShapeError,
     NotCovered,
     fiscal_year,
-    fiscal_year_of,
     normalize,
     uncovered_advice,
+    uncovered_year,
 )
 
 __all__ = [
@@ -33,9 +33,9 @@ __all__ = [
     "ReferenceDataError",
     "excludes1_conflict",
     "fiscal_year",
-    "fiscal_year_of",
     "index",
     "load_index",
     "normalize",
     "uncovered_advice",
+    "uncovered_year",
 ]

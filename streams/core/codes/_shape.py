@@ -67,9 +67,15 @@ def dotted(key: str) -> str:
     return f"{key[:3]}.{key[3:]}" if len(key) > 3 else key
 
 
-def fiscal_year_of(d: date) -> int:
-    """The ICD-10-CM fiscal year in force on `d` (FY N = Oct 1 N-1 .. Sep 30 N), whether or not it is on file."""
+def _in_force(d: date) -> int:
+    """The ICD-10-CM fiscal year in force on `d`: FY N runs from Oct 1 of N-1 to Sep 30 of N."""
     return d.year + 1 if d.month >= 10 else d.year
+
+
+def uncovered_year(d: date) -> int | None:
+    """The fiscal year in force on `d` when no code set on file holds it, else None."""
+    fy = _in_force(d)
+    return None if FIRST_FY <= fy <= LAST_FY else fy
 
 
 def fiscal_year(d: date) -> int:
@@ -78,7 +84,7 @@ def fiscal_year(d: date) -> int:
     Refusing (rather than clamping to the nearest year) keeps a claim from 2014 or 2027 from being
     judged against a code set that was not in force then.
     """
-    fy = fiscal_year_of(d)
+    fy = _in_force(d)
     if not FIRST_FY <= fy <= LAST_FY:
         raise NotCovered(
             f"{d.isoformat()} is not covered: the reference data covers FY{FIRST_FY}-FY{LAST_FY} "
@@ -87,9 +93,11 @@ def fiscal_year(d: date) -> int:
     return fy
 
 
-def uncovered_advice(fy: int) -> str:
-    """What an operator is told about events dated in a fiscal year no code set on file holds (no patient,
-    claim or note in it: it goes to logs and stderr)."""
+def uncovered_advice(fy: int, count: int | None = None) -> str:
+    """What an operator is told about events dated in a fiscal year no code set on file holds, and how many
+    there were when `count` is given (no patient, claim or note in it: it goes to logs, stderr, reports)."""
+    if count is not None:
+        return f"{count:,} of the events are dated in FY{fy}. {uncovered_advice(fy)}"
     if fy < FIRST_FY:
         return (
             f"Events dated in FY{fy}, before ICD-10-CM took effect on {COVERED_FROM.isoformat()}, are not checked "
