@@ -107,6 +107,43 @@ def test_work_grows_with_the_sentence_not_its_square(monkeypatch: pytest.MonkeyP
     assert counts[1] <= 5 * counts[0] and counts[2] <= 5 * counts[1], counts
 
 
+class _Visits(list):
+    """Triggers that count how many of them a walk visits, however it walks them (by index, forward, in
+    reverse; bisect's look-ups count too)."""
+
+    visited = 0
+
+    def __getitem__(self, i: Any) -> Any:
+        self.visited += 1
+        return super().__getitem__(i)
+
+    def __iter__(self) -> Any:
+        for trigger in super().__iter__():
+            self.visited += 1
+            yield trigger
+
+    def __reversed__(self) -> Any:
+        for trigger in super().__reversed__():
+            self.visited += 1
+            yield trigger
+
+
+def test_status_walks_only_the_triggers_near_enough_to_count() -> None:
+    """status_at by position stops where the words in between put every further trigger out of reach: the
+    triggers visited for all findings of a list 4 and 16 times as long (a count, not a time). Without the
+    stops each finding walks on to the sentence's end, since a list of findings has no terminator (12-14
+    times as many for 4 times the list); bisect's look-ups count too, so the bound is 6, not 4."""
+    visits = []
+    for n in (10, 40, 160):
+        low = (LIST_ITEM * n).lower()
+        found = _Visits(context.triggers(low))
+        assert len(found) > reading._MANY and reading._ordered(found, 1)
+        for start, end, _m in reading._MAIN.spans(low, 0, len(low)):
+            context.status_at(low, found, start, end, True)
+        visits.append(found.visited)
+    assert visits[1] <= 6 * visits[0] and visits[2] <= 6 * visits[1], visits
+
+
 def test_the_longest_assessment_the_schema_admits_is_read_like_a_short_one() -> None:
     def what(text: str) -> set[tuple[Any, ...]]:
         return {(f.finding, f.status, f.experiencer, f.side, f.level) for f in reading.read(text, "assessment")}

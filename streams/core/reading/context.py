@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from itertools import islice
 from operator import itemgetter
 
 from streams.core.reading.scan import Scanner, words
@@ -178,9 +177,10 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
     experiencer = "patient"
     roles = _ROLES
     # Forward: walk back from the finding to the nearest terminator; every pre-trigger passed is in scope.
-    before: Iterable[Trigger] = reversed(found)
-    if ordered:  # from the last one ending at or before `start`
-        before = islice(before, len(found) - bisect_right(found, start, key=_END), None)
+    # By position: from the last one ending at or before `start`, by index (islice would step over the rest).
+    before: Iterable[Trigger] = (
+        map(found.__getitem__, range(bisect_right(found, start, key=_END) - 1, -1, -1)) if ordered else reversed(found)
+    )
     for kind, _t_start, t_end in before:
         if t_end > start:
             continue
@@ -197,7 +197,9 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
         elif t_rank > rank and text.count(" ", t_end, start) <= _MAX_WORDS:
             status, rank = t_status, t_rank
     # Backward: walk forward from the finding to the nearest terminator; post-triggers there point back.
-    after: Iterable[Trigger] = islice(found, bisect_left(found, end, key=_START), None) if ordered else found
+    after: Iterable[Trigger] = (
+        map(found.__getitem__, range(bisect_left(found, end, key=_START), len(found))) if ordered else found
+    )
     for kind, t_start, _t_end in after:
         if t_start < end:
             continue
