@@ -147,8 +147,9 @@ def observe(state: ProviderState, obs: Observation, config: ShareConfig) -> tupl
     most; those periods are judged again, whole. Below the cap the alerts open at the end are then the same
     in every order of arrival, unless late data took a period over, back under and over again.
 
-    Each window is counted by bisection in the window's date order (`_window`, as `window_stats` counts
-    it), without a scan of the whole window per end date.
+    The windows of a judged period are counted in one pass over the entries they hold, found by bisection
+    in date order (`_first_window_over`; the same counts as `_window`, which `window_stats` uses), without
+    a scan of the whole window per end date.
     """
     window, by_date = state.window, state.index()
     day, replaced = obs.date_of_service.toordinal(), window.get(obs.encounter_id)
