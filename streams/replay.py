@@ -33,6 +33,9 @@ class Stats:
     uncovered: dict[int, int] = field(default_factory=dict)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 class Replay:
     def __init__(self, config: Config = DEFAULT) -> None:
         self.config = config
@@ -61,6 +64,8 @@ class Replay:
         """Alerts/resolutions, and dead-letter records (dicts), in file order."""
         for n, raw in enumerate(lines, 1):
             self.stats.lines = n
+            if n == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]  # a file saved "UTF-8 with BOM"; RFC 8259 lets a reader ignore it
             if not raw.strip():
                 continue
             outputs, dead = self.process(raw.rstrip(b"\r\n"), n)

@@ -386,3 +386,32 @@ def test_replay_survives_a_safe_shaped_non_code_on_an_encounter(valid_lines: lis
     doc = next(orjson.loads(raw) for raw in valid_lines if b"encounter.signed" in raw)
     doc["diagnoses"] = [{"code": "M54.50", "sequence": 1}, {"code": "M54.50000", "sequence": 2}]
     Replay().process(orjson.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("date_of_service", "2021-02-30", "'2021-02-30' is not a calendar date (expected YYYY-MM-DD)"),
+        ("date_of_service", "2024-2-1", "'2024-2-1' is not a calendar date (expected YYYY-MM-DD)"),
+        ("occurred_at", "2024-02-01T10:00:00", "'2024-02-01T10:00:00' is not an RFC 3339 timestamp (expected e.g."),
+        ("performed_at", "2024-01-30T25:00:00Z", "'2024-01-30T25:00:00Z' is neither a calendar date (YYYY-MM-DD) nor"),
+    ],
+)
+def test_a_bad_date_says_what_was_expected(valid_lines: list[bytes], field: str, value: str, said: str) -> None:
+    """README "Bad input": the error names the field and what was expected, not the schema's "must be date"
+    (or, for performed_at, which takes a date or a timestamp, "cannot be validated by any definition")."""
+    doc = next(orjson.loads(raw) for raw in valid_lines if field.encode() in raw)
+    doc[field] = value
+    exc = _check_decode(orjson.dumps(doc), None)
+    assert exc is not None and exc.error_class == "schema"
+    assert exc.message.startswith(f"field {field}: {said}"), exc.message
+
+
+def test_replay_ignores_a_byte_order_mark_at_the_start_of_a_file(valid_lines: list[bytes]) -> None:
+    """A file saved as "UTF-8 with BOM" (RFC 8259 lets a parser ignore the mark): its first event is read,
+    not dead-lettered as invalid JSON. A mark anywhere else is still bad input."""
+    first, second = valid_lines[0], valid_lines[1]
+    replay = Replay()
+    got = list(replay.outputs([b"\xef\xbb\xbf" + first, b"\xef\xbb\xbf" + second]))
+    dead = [o for o in got if isinstance(o, dict)]
+    assert replay.stats.events == 1 and [d["line"] for d in dead] == [2]

@@ -138,11 +138,34 @@ def _field_name(name: str) -> str:
     return name.removeprefix("data.").removeprefix("data") or "(the event)"
 
 
+# A date or timestamp the schema's format rejects, said the way a person reads it (fastjsonschema says
+# "must be date", or "cannot be validated by any definition" for a field that takes either form).
+_FORMAT_EXPECTED = {
+    ("date",): "is not a calendar date (expected YYYY-MM-DD)",
+    ("date-time",): "is not an RFC 3339 timestamp (expected e.g. 2024-03-01T14:30:00Z)",
+    ("date", "date-time"): (
+        "is neither a calendar date (YYYY-MM-DD) nor an RFC 3339 timestamp (e.g. 2024-03-01T14:30:00Z)"
+    ),
+}
+
+
+def _formats(exc: fastjsonschema.JsonSchemaValueException) -> tuple[str, ...]:
+    """The formats a failed `format` rule, or an anyOf of only format rules, asked for (sorted)."""
+    if exc.rule == "format":
+        return (str(exc.rule_definition),)
+    if exc.rule == "anyOf" and all(isinstance(d, dict) and d.keys() == {"format"} for d in exc.rule_definition):
+        return tuple(sorted(d["format"] for d in exc.rule_definition))
+    return ()
+
+
 def _schema_error(exc: fastjsonschema.JsonSchemaValueException) -> BadInput:
     where = _field_name(exc.name)
     expected = exc.message.removeprefix(exc.name).strip()
     if exc.rule == "required":
         return BadInput("schema", f"{where}: {expected}")
+    said = _FORMAT_EXPECTED.get(_formats(exc))
+    if said is not None and isinstance(exc.value, str):
+        return BadInput("schema", f"field {where}: {exc.value[:40]!r} {said}")
     return BadInput("schema", f"field {where}: {expected}")
 
 
