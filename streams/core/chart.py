@@ -240,10 +240,12 @@ def _sciatica_codes(idx: codes.CodeIndex, side: str | None, fy: int) -> tuple[st
 
 def new_findings(chart: Chart, prev: EncounterRecord, enc: EncounterRecord) -> list[tuple[str, str]]:
     """Findings that arrived between two consecutive visits and bear on the LBP code, as (event_id, text):
-    imaging resulted in between, or a finding the later assessment documents and the earlier did not."""
+    lumbar imaging resulted in between (a cervical MRI says nothing about the low back), or a finding the
+    later assessment documents and the earlier did not."""
     found = [
         (img.event_id, n.sentence)
         for img in chart.imaging_between(prev.date_of_service, enc.date_of_service)
+        if img.lumbar
         for n in img.noted
         if n.key in LBP_RELEVANT
     ][:1]

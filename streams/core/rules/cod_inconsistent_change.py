@@ -1,6 +1,11 @@
 """COD-INCONSISTENT-CHANGE: the LBP code changes between consecutive encounters of an episode (e.g.
 M54.51 -> M54.50) with no new finding or documentation to explain it. Suggests a review.
 
+Only findings that bear on the LBP code explain a change (chart.LBP_RELEVANT: a link, Modic or endplate
+changes, sciatica, a distinct cause): "acute" becoming "subacute" does not explain M54.51 -> M54.50, and
+neither does imaging of another region. A change forced by the code set (the earlier code is not
+billable on the later visit's date: M54.5 after 2021-10-01) is not inconsistent.
+
 Re-evaluated as imaging arrives: if imaging resulted between the two visits arrives late and explains the
 change, the alert is resolved.
 """
@@ -8,7 +13,8 @@ change, the alert is resolved.
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import Chart, new_findings
+from streams.core.chart import LBP_RELEVANT, Chart, new_findings
+from streams.core.rules._common import not_billable
 from streams.core.state import EncounterRecord
 
 RULE_ID = "COD-INCONSISTENT-CHANGE"
@@ -20,10 +26,12 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     prev = episode.previous(enc) if episode else None
     if prev is None or prev.lbp_code == enc.lbp_code:
         return None
+    if prev.lbp_code is not None and not_billable(prev.lbp_code, enc.date_of_service) is not None:
+        return None  # the code set changed (M54.5 -> M54.50 on 2021-10-01): the old code could not be kept
     kept = {m.key for m in enc.noted}
-    lost = [n for n in prev.noted if n.key not in kept]
+    lost = [n for n in prev.noted if n.key in LBP_RELEVANT and n.key not in kept]
     if new_findings(chart, prev, enc) or lost:
-        return None  # something changed in the documentation: the change is explained
+        return None  # the documentation bearing on the code changed: the change is explained
     return Verdict(
         rule_id=RULE_ID,
         severity="info",
