@@ -3,16 +3,26 @@ or degeneration, spondylosis or stenosis, and no code of that family is on the e
 
 Families (rules.md): radiculopathy M54.1-, sciatica M54.3-/M54.4-, disc displacement M51.2-, disc
 degeneration M51.3-, spondylosis M47.81-, stenosis M48.06-. Suggests the family's codes the text supports
-(lumbar vs lumbosacral, side), read from the official descriptions. Sciatica on an M54.5x visit is left to
-COD-SCIATICA-SPECIFICITY, which says more. Without a stated level, an LBP visit's codes are the lumbar ones.
+(lumbar vs lumbosacral, side), read from the official descriptions; lumbosacral stenosis is M48.07, which
+also counts as coded. Sciatica on an M54.5x visit is left to COD-SCIATICA-SPECIFICITY, which says more.
+Without a stated level, an LBP visit's codes are the lumbar ones.
+
+Combination codes: a condition coded inside another code is coded. Spondylosis with radiculopathy or
+myelopathy (M47.2-, M47.1-) codes spondylosis, and a disc disorder with radiculopathy (M51.1-) codes the
+disc. Beyond these, ICD-10-CM's Excludes1 notes decide: when every code the family would suggest is
+excluded by a code already on the visit, the note sends the condition there (radiculopathy with a lumbar
+disc disorder is M51.1-, not M54.1-), so nothing is suggested that COD-EXCLUDES1-CONFLICT would then flag.
+When the suggestion is excluded only by the visit's LBP code (lumbago due to disc displacement is M51.2-,
+not M54.50 with M51.2-), the message says that the suggested code takes the LBP code's place.
 """
 
 from __future__ import annotations
 
+from streams.core import codes
 from streams.core.alerts import Verdict
 from streams.core.chart import Chart, family_codes
 from streams.core.rules._common import finding_evidence
-from streams.core.state import EncounterRecord, Raised
+from streams.core.state import EncounterRecord, Noted, Raised
 
 RULE_ID = "COD-CONTRIBUTING-DX-MISSING"
 SUBJECT = "encounter"
@@ -21,11 +31,13 @@ SUBJECT = "encounter"
 FAMILIES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "radiculopathy": (("M54.1",), "M54.1", "radiculopathy"),
     "sciatica": (("M54.3", "M54.4"), "M54.3", "sciatica"),
-    "disc_herniation": (("M51.2",), "M51.2", "lumbar disc displacement"),
-    "disc_degeneration": (("M51.3",), "M51.3", "lumbar disc degeneration"),
-    "spondylosis": (("M47.81",), "M47.81", "spondylosis"),
-    "stenosis": (("M48.06",), "M48.06", "lumbar spinal stenosis"),
+    "disc_herniation": (("M51.2", "M51.1"), "M51.2", "lumbar disc displacement"),
+    "disc_degeneration": (("M51.3", "M51.1"), "M51.3", "lumbar disc degeneration"),
+    "spondylosis": (("M47.81", "M47.1", "M47.2"), "M47.81", "spondylosis"),
+    "stenosis": (("M48.06", "M48.07"), "M48.06", "spinal stenosis"),
 }
+# a stated level that has a family of its own (M48.07 "Spinal stenosis, lumbosacral region" is not in M48.06-)
+LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07"}
 
 
 def missing(enc: EncounterRecord) -> list[str]:
@@ -41,30 +53,56 @@ def missing(enc: EncounterRecord) -> list[str]:
     return out
 
 
+def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]]:
+    """(finding, codes to suggest, its note) for each missing family that no combination code on the visit
+    already carries (see the module docstring)."""
+    out = []
+    others = [c for c in enc.codes if c != enc.lbp_code]
+    for key in missing(enc):
+        n = enc.documents(key)
+        level = n.level if n and n.level in ("lumbar", "lumbosacral") else "lumbar"
+        prefix = LEVEL_PREFIX.get((key, level), FAMILIES[key][1])
+        suggested = family_codes(prefix, enc.date_of_service, level=level, side=n.side if n else None)
+        if suggested and any(all(_excludes(o, c) for c in suggested) for o in others):
+            continue  # coded inside another code on the visit
+        out.append((key, suggested, n))
+    return out
+
+
+def _excludes(a: str, b: str) -> bool:
+    """An Excludes1 note forbids a with b; a code sent malformed (kept as sent on the record) forbids nothing."""
+    try:
+        return codes.excludes1_conflict(a, b) is not None
+    except codes.CodeShapeError:
+        return False
+
+
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if enc.lbp_code is None:
         return None
-    keys = missing(enc)
-    if not keys:
+    found = gaps(enc)
+    if not found:
         return None
-    suggested: list[str] = []
-    for key in keys:
-        n = enc.documents(key)
-        level = n.level if n and n.level in ("lumbar", "lumbosacral") else "lumbar"
-        suggested += family_codes(FAMILIES[key][1], enc.date_of_service, level=level, side=n.side if n else None)
-    names = ", ".join(FAMILIES[k][2] for k in keys)
+    suggested = tuple(dict.fromkeys(c for _, codes, _ in found for c in codes))
+    names = ", ".join(FAMILIES[k][2] for k, _, _ in found)
+    replacing = [c for c in suggested if _excludes(enc.lbp_code, c)]
+    advice = (
+        f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1)"
+        if replacing
+        else "add the most specific code the note supports"
+    )
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
         subject_type=SUBJECT,
         subject_id=enc.encounter_id,
         codes=tuple(enc.codes),
-        suggested_codes=tuple(dict.fromkeys(suggested)),
-        evidence=tuple(finding_evidence(enc, n) for k in keys if (n := enc.documents(k)) is not None),
+        suggested_codes=suggested,
+        evidence=tuple(finding_evidence(enc, n) for _, _, n in found if n is not None),
         message=f"The assessment of {enc.date_of_service} documents {names}, but no code for it is on the visit; "
-        "add the most specific code the note supports.",
+        f"{advice}.",
     )
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
-    return later.lbp_code is not None and not missing(later)
+    return later.lbp_code is not None and not gaps(later)

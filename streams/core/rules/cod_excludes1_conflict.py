@@ -1,7 +1,8 @@
 """COD-EXCLUDES1-CONFLICT: the encounter carries two codes that an ICD-10-CM Excludes1 note forbids
 together (e.g. M54.5x with M54.4-, M54.5x with M51.2-), from CMS's tabular (simple-icd-10-cm), notes on a
 parent applying to its children. Suggests keeping the more specific: the code whose official description
-is not "unspecified", else the longer (deeper) code.
+is not "unspecified", else the longer (deeper) code, else the code the note points to (the combination
+code: "radiculopathy with lumbar disc disorder (M51.1-)" under M54.1 means keep M51.16, not M54.16).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ RULE_ID = "COD-EXCLUDES1-CONFLICT"
 SUBJECT = "encounter"
 
 
-def _specificity(code: str, enc: EncounterRecord) -> tuple[int, int]:
+def _specificity(code: str, enc: EncounterRecord, note_of: str) -> tuple[int, int, int]:
+    """Not "unspecified", then deeper, then the code the note sends the condition to: an Excludes1 note
+    on M54.16 naming M51.1- says radiculopathy with a disc disorder is coded there (the combination)."""
     try:
         unspecified = codes.index().is_unspecified(code, enc.date_of_service)
     except codes.NotCovered:
         unspecified = False
-    return (0 if unspecified else 1, len(code))
+    return (0 if unspecified else 1, len(code), 0 if code.replace(".", "").upper() == note_of.replace(".", "") else 1)
 
 
 def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
@@ -57,8 +60,9 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     found = conflicts(enc)
     if not found:
         return None
-    a, b, _ = found[0]
-    keep = max((a, b), key=lambda c: _specificity(c, enc))
+    a, b, reason = found[0]
+    note_of = reason.split(" ", 1)[0]  # the code whose Excludes1 note it is (codes.excludes1_conflict)
+    keep = max((a, b), key=lambda c: _specificity(c, enc, note_of))
     return Verdict(
         rule_id=RULE_ID,
         severity="error",
