@@ -1,7 +1,8 @@
 """COD-SCIATICA-SPECIFICITY: low back pain with sciatica is documented but the visit is coded M54.5x.
 
 ICD-10-CM sends "lumbago with sciatica" to M54.4- (M54.5 Excludes1 M54.4-). Suggests M54.41 (right),
-M54.42 (left), both for bilateral, M54.40 when no side is stated — picked from the official descriptions.
+M54.42 (left), both for bilateral or for left and right documented apart, M54.40 when no side is stated —
+picked from the official descriptions.
 """
 
 from __future__ import annotations
@@ -9,20 +10,30 @@ from __future__ import annotations
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart, sciatica_codes
 from streams.core.rules._common import finding_evidence
-from streams.core.state import EncounterRecord, Raised
+from streams.core.state import EncounterRecord, Noted, Raised
 
 RULE_ID = "COD-SCIATICA-SPECIFICITY"
 SUBJECT = "encounter"
 
 
+def documented_side(notes: list[Noted]) -> str | None:
+    """The side of all the sciatica the assessment documents: left in one sentence and right in another is
+    bilateral (both codes), as is "bilateral"; None when no sentence states one."""
+    sides = {n.side for n in notes if n.side}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return next(iter(sides), None)
+
+
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if enc.lbp_code is None or not enc.lbp_code.startswith("M54.5"):
         return None
-    sciatica = enc.documents("sciatica")
-    if sciatica is None:
+    notes = [n for n in enc.noted if n.key == "sciatica"]
+    if not notes:
         return None
-    suggested = sciatica_codes(sciatica.side, enc.date_of_service)
-    side = f" ({sciatica.side})" if sciatica.side else ""
+    side = documented_side(notes)
+    suggested = sciatica_codes(side, enc.date_of_service)
+    said = f" ({side})" if side else ""
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
@@ -30,8 +41,11 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
         subject_id=enc.encounter_id,
         codes=(enc.lbp_code,),
         suggested_codes=suggested,
-        evidence=(Evidence(enc.event_id, "code", f"{enc.lbp_code} on the encounter"), finding_evidence(enc, sciatica)),
-        message=f"The assessment of {enc.date_of_service} documents sciatica{side} with the low back pain, which "
+        evidence=(
+            Evidence(enc.event_id, "code", f"{enc.lbp_code} on the encounter"),
+            *(finding_evidence(enc, n) for n in ([n for n in notes if n.side] or notes[:1])),
+        ),
+        message=f"The assessment of {enc.date_of_service} documents sciatica{said} with the low back pain, which "
         f"ICD-10-CM codes as lumbago with sciatica (M54.4-), not {enc.lbp_code}; use {', '.join(suggested)}.",
     )
 
