@@ -167,15 +167,23 @@ class Chart:
         return None
 
     def supported_lbp_codes(self, upto: date | None = None) -> tuple[str, ...]:
-        """The LBP code(s) the documentation on file supports, most specific first."""
+        """The LBP code(s) the documentation on file supports best: lumbago with sciatica, else M54.51 for a
+        documented link, else M54.59 for a distinct cause, else M54.50."""
+        return self.supported_lbp_groups(upto)[0]
+
+    def supported_lbp_groups(self, upto: date | None = None) -> list[tuple[str, ...]]:
+        """Every LBP code the documentation on file supports, in that order, a group per reason. A retired
+        M54.5 is replaced by the first of its children among them: M54.51 for a patient with sciatica on
+        file (M54.4-, no child of M54.5) and a link documented later."""
+        out: list[tuple[str, ...]] = []
         sciatica = self.documented("sciatica", upto)
         if sciatica is not None:
-            return sciatica_codes(sciatica[1].side, upto or sciatica[0].date_of_service)
+            out.append(sciatica_codes(sciatica[1].side, upto or sciatica[0].date_of_service))
         if self.documented("vertebral_link", upto):
-            return (VERTEBROGENIC_LBP,)
+            out.append((VERTEBROGENIC_LBP,))
         if any(self.documented(k, upto) for k in OTHER_LBP_CAUSES):
-            return (OTHER_LBP,)
-        return (UNSPECIFIED_LBP,)
+            out.append((OTHER_LBP,))
+        return out or [(UNSPECIFIED_LBP,)]
 
     def imaging_on_file(self, upto: date | None = None) -> list[tuple[ImagingRecord, Noted]]:
         if upto is None:

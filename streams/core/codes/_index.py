@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 from array import array
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -40,8 +41,9 @@ class CodeStatus:
     """First fiscal year of the run of header years ending at `fiscal_year` (None unless a header)."""
     present_years: tuple[int, ...] = ()
 
-    def describe(self) -> str:
-        """One sentence a coder can act on: what the code is, whether it is billable then, what to use."""
+    def describe(self, prefer: Sequence[str] = ()) -> str:
+        """One sentence a coder can act on: what the code is, whether it is billable then, what to use
+        (`prefer` first: the replacements the patient's documentation supports, in the alert's order)."""
         when = self.on.isoformat()
         if not self.ever_existed:
             return f"{self.code}: not an ICD-10-CM code in any fiscal year FY{FIRST_FY}-FY{LAST_FY}"
@@ -58,8 +60,10 @@ class CodeStatus:
             why = f"deleted from the code set in FY{last + 1}; last valid in FY{last}"
         sentence = f"{head}: not billable on {when} ({why})"
         if self.billable_descendants:
-            listed = ", ".join(self.billable_descendants[:_MAX_LISTED])
-            more = len(self.billable_descendants) - _MAX_LISTED
+            ordered = [c for c in prefer if c in self.billable_descendants]
+            ordered += [c for c in self.billable_descendants if c not in ordered]
+            listed = ", ".join(ordered[:_MAX_LISTED])
+            more = len(ordered) - _MAX_LISTED
             sentence += f"; use one of {listed}" + (f" (and {more} more)" if more > 0 else "")
         return sentence
 

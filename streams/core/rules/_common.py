@@ -46,7 +46,7 @@ def replacements(chart: Chart, status: codes.CodeStatus) -> tuple[str, ...]:
     """The valid children of a retired code, the one the documentation supports first."""
     children = list(status.billable_descendants)
     if any(is_lbp(c) for c in children):
-        supported = [c for c in chart.supported_lbp_codes(status.on) if c in children]
+        supported = [c for group in chart.supported_lbp_groups(status.on) for c in group if c in children]
         children = supported + [c for c in children if c not in supported]
     return tuple(children)
 

@@ -31,6 +31,6 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         subject_id=claim.claim_id,
         codes=tuple(s.code for s in retired),
         suggested_codes=tuple(suggested),
-        evidence=tuple(Evidence(claim.event_id, "claim", s.describe()) for s in retired),
-        message=f"Claim {claim.claim_id} will be rejected: {first.describe()}.",
+        evidence=tuple(Evidence(claim.event_id, "claim", s.describe(suggested)) for s in retired),
+        message=f"Claim {claim.claim_id} will be rejected: {first.describe(suggested)}.",
     )

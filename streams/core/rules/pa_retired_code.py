@@ -24,7 +24,7 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
         if status is not None:
             found.append(status.code)
             suggested += [c for c in replacements(chart, status) if c not in suggested]
-            evidence.append(Evidence(pa.event_id, "prior_auth", status.describe()))
+            evidence.append(Evidence(pa.event_id, "prior_auth", status.describe(suggested)))
         elif (reason := invalid_reason(raw)) is not None:
             found.append(raw)
             evidence.append(Evidence(pa.event_id, "prior_auth", reason))
