@@ -65,6 +65,8 @@ class CodeStatus:
             listed = ", ".join(ordered[:_MAX_LISTED])
             more = len(ordered) - _MAX_LISTED
             sentence += f"; use one of {listed}" + (f" (and {more} more)" if more > 0 else "")
+        elif prefer:
+            sentence += f"; use {', '.join(prefer[:_MAX_LISTED])}"
         return sentence
 
     def to_dict(self) -> dict[str, Any]:

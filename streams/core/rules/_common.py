@@ -43,12 +43,26 @@ def _not_billable(raw: str, on: date) -> codes.CodeStatus | None:
 
 
 def replacements(chart: Chart, status: codes.CodeStatus) -> tuple[str, ...]:
-    """The valid children of a retired code, the one the documentation supports first."""
+    """The valid children of a retired code, the one the documentation supports first. For a code not yet
+    in the code set on that date (M54.50 before 2021-10-01), the code in force then: its nearest billable
+    parent (M54.5)."""
     children = list(status.billable_descendants)
+    if not children and not status.exists and any(fy > status.fiscal_year for fy in status.present_years):
+        return _parent_in_force(status.code, status.on)
     if any(is_lbp(c) for c in children):
         supported = [c for group in chart.supported_lbp_groups(status.on) for c in group if c in children]
         children = supported + [c for c in children if c not in supported]
     return tuple(children)
+
+
+def _parent_in_force(code: str, on: date) -> tuple[str, ...]:
+    idx = codes.index()
+    parent = code
+    while len(parent) > 3:
+        parent = parent[:-1].removesuffix(".")
+        if idx.is_billable(parent, on):
+            return (parent,)
+    return ()
 
 
 def code_evidence(event_id: str, code: str, where: str) -> Evidence:
