@@ -12,7 +12,7 @@ import pytest
 from streams.core.alerts import Alert
 from streams.core.engine import apply
 from streams.core.events import from_dict
-from streams.core.state import MAX_STATE_BYTES, PatientState
+from streams.core.state import MAX_STATE_BYTES, EncounterRecord, PatientState
 from tests.rules import expand
 
 ASSESSMENTS = [
@@ -144,3 +144,17 @@ def test_encode_writes_what_orjson_writes_for_the_dataclasses(long_history: tupl
     for doc in history(300, seed=5):
         live, _ = apply(live, from_dict(doc))
         assert live.encode() == orjson.dumps(live)
+
+
+def test_a_state_written_before_link_denied_existed_still_decodes() -> None:
+    """States in a changelog written by an earlier release have no `link_denied` on their encounters: they
+    decode as not denied (a restart after an upgrade reads them)."""
+    state = PatientState("P0")
+    state.record_encounter(
+        EncounterRecord("V1", "e1", "2024-03-01T10:00:00Z", "D1", date(2024, 3, 1), ["M54.50"], "M54.50", [], True)
+    )
+    doc = orjson.loads(state.encode())
+    del doc["encounters"][0]["link_denied"]
+    old = PatientState.decode(orjson.dumps(doc))
+    assert old.encounters[0].link_denied is False
+    assert PatientState.decode(state.encode()).encounters[0].link_denied is True

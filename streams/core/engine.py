@@ -116,6 +116,7 @@ _IMAGING_KEYS = {
 
 def encounter_record(e: Encounter) -> EncounterRecord:
     codes = _codes(e.diagnoses)
+    findings = reading.read(e.assessment, "assessment")
     return EncounterRecord(
         encounter_id=e.encounter_id,
         event_id=e.event_id,
@@ -124,7 +125,14 @@ def encounter_record(e: Encounter) -> EncounterRecord:
         date_of_service=e.date_of_service,
         codes=codes,
         lbp_code=_lbp_code(codes),
-        noted=_noted(reading.read(e.assessment, "assessment"), ("assessment",)),
+        noted=_noted(findings, ("assessment",)),
+        link_denied=any(
+            f.finding == "vertebral_link"
+            and f.status == "negated"
+            and f.section == "assessment"
+            and f.experiencer == "patient"
+            for f in findings
+        ),
     )
 
 

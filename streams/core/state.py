@@ -59,6 +59,9 @@ class EncounterRecord:
     codes: list[str]  # normalized where the shape allows, in sequence order
     lbp_code: str | None  # the first low-back-pain-family code, by sequence
     noted: list[Noted]  # documented findings in the assessment
+    # the assessment says the pain does not come from the vertebrae ("Modic changes are incidental and not
+    # the source of her pain"): the provider has answered the question COD-IMAGING-UNLINKED would ask
+    link_denied: bool = False
 
     def documents(self, key: str) -> Noted | None:
         for n in self.noted:
@@ -218,6 +221,7 @@ class PatientState:
                         "codes": e.codes,
                         "lbp_code": e.lbp_code,
                         "noted": _noted_json(e.noted),
+                        "link_denied": e.link_denied,
                     }
                     for e in self.encounters
                 ],
@@ -294,6 +298,7 @@ class PatientState:
                     e["codes"],
                     e["lbp_code"],
                     _noted_from(e["noted"]),
+                    e.get("link_denied", False),  # absent in states written before it existed
                 )
                 for e in d["encounters"]
             ],

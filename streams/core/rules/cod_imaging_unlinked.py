@@ -3,7 +3,9 @@ degeneration; the assessment does not link it.
 
 Imaging counts when performed before the encounter's date, or later while the encounter's episode is still
 open (imaging often results after the visit it explains: the rule is re-evaluated when it arrives). Coders
-may not infer the link from the report: the suggestion is a provider query, not a code change.
+may not infer the link from the report: the suggestion is a provider query, not a code change. An
+assessment that rules the link out ("the Modic changes are incidental, not the source of her pain") has
+answered that query: nothing fires.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ SUBJECT = "encounter"
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
-    if enc.lbp_code != UNSPECIFIED_LBP or enc.documents("vertebral_link") is not None:
+    if enc.lbp_code != UNSPECIFIED_LBP or enc.documents("vertebral_link") is not None or enc.link_denied:
         return None
     episode = chart.episode_of(enc)
     found = chart.imaging_explaining(enc, episode) if episode else None
@@ -42,4 +44,4 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
-    return later.documents("vertebral_link") is not None or later.lbp_code == VERTEBROGENIC_LBP
+    return later.documents("vertebral_link") is not None or later.lbp_code == VERTEBROGENIC_LBP or later.link_denied
