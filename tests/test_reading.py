@@ -83,6 +83,24 @@ def test_seed_phrases(text: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Aching pain in the hip and low back.", {("low_back_pain", "affirmed")}),
+        ("She reports pain in her shoulders, lower back.", {("low_back_pain", "affirmed")}),
+        ("No pain in the knee or lower back today.", {("low_back_pain", "negated")}),
+        ("Lower back, right hip and thigh pain.", {("low_back_pain", "affirmed")}),
+        ("Low back, neck, and shoulder pain.", {("low_back_pain", "affirmed")}),
+        ("Pain in the neck and upper back.", set()),
+        ("Pain in the hip and lower extremity.", set()),
+        ("Tenderness over the low back, hips and knees.", set()),
+    ],
+)
+def test_low_back_pain_beside_other_parts(text: str, expected: set[tuple[str, str]]) -> None:
+    """Pain in one part and the low back, and a list of parts sharing "pain", name low back pain."""
+    assert pairs(text) == expected
+
+
 def test_experiencer_other() -> None:
     f = one("mother had sciatica", "sciatica")
     assert f.experiencer == "other"
@@ -182,6 +200,8 @@ def test_modic_is_not_also_endplate() -> None:
         ("L S1 radiculopathy.", "radiculopathy", "left"),
         ("R/O radiculopathy.", "radiculopathy", None),
         ("Left knee pain and low back pain.", "low_back_pain", None),
+        ("Low back, left hip and leg pain.", "low_back_pain", None),
+        ("Pain in the right knee and low back.", "low_back_pain", None),
         ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
     ],
 )

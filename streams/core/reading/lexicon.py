@@ -15,7 +15,9 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
 - myofascial: "myofascial" only. A strain or sprain is an injury (S39.012-), not M54.59.
 - sacroiliac_dysfunction: SI/sacroiliac joint dysfunction, pain, arthropathy, syndrome; sacroiliitis.
 - low_back_pain: low/lower back pain, low back and leg pain, lumbago, LBP, lumbar/lumbosacral pain, pain
-  in the low back. Bare "back pain" is not low back pain (it codes to M54.9).
+  in the low back, pain in one other part and the low back ("pain in the neck and lower back"), a short
+  list sharing "pain" ("low back, left buttock and leg pain"; the other parts' sides are not the back's).
+  Bare "back pain" is not low back pain (it codes to M54.9).
 - radiculopathy: radiculopathy, radicular pain/symptoms, radiculitis. sciatica: sciatica, sciatic pain.
 - vertebral_link: "vertebrogenic", or pain tied to endplate/Modic changes ("secondary to", "due to",
   "attributed to", "related to", "caused by", "from", or "Modic changes ... source of her pain").
@@ -102,11 +104,18 @@ FINDINGS = re.compile(
     r"|(?:low(?:er)?\s+)?paralumbar\s+(?:\w+\s+)?pain"
     r"|low(?:er)?[\s-]*back(?:\s+(?:and|or|/|&)\s+(?:[a-z]+\s+){0,2}?|\s+(?:region|area)\s+|\s+)"
     r"(?:pain|ache|aches|aching|discomfort)"
+    # "low back, left buttock and leg pain": the list is looked at, not read, so its sides stay its own
+    r"|low(?:er)?[\s-]*back(?=(?:\s*,\s*[a-z]+(?:\s+[a-z]+)?){1,2},?\s+(?:and|or|&)\s+[a-z]+(?:\s+[a-z]+)?"
+    r"\s+(?:pain|ache|aches|aching|discomfort)\b)"
     r"|low(?:er)?[\s-]?back(?:ache|pain)"
     r"|(?:lumbar|lumbosacral)(?:\s+(?:spine|back|region|area))?\s+(?:pain|ache|discomfort)"
     r"|(?:pain|ache|aching|discomfort)\s+(?:in|of|across|involving|to|at)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
     r"(?:(?:left|right|bilateral|mid|midline|central|lower|low)\s+)*(?:low(?:er)?[\s-]+back|lumbar\s+(?:spine|region|area)"
-    r"|lumbosacral\s+(?:spine|region|area|junction)))"
+    r"|lumbosacral\s+(?:spine|region|area|junction))"
+    # "pain in the neck and lower back": only "pain" is read, so the other part's side is not the back's
+    r"|(?:pain|ache|aching|discomfort)(?=\s+(?:in|of|across|involving|to|at)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+    r"[a-z]+(?:\s+[a-z]+)?(?:\s*,\s*(?:and\s+)?|\s+(?:and|or|&)\s+|\s*/\s*)(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+    r"(?:(?:left|right|bilateral|mid|midline|central)\s+)?low(?:er)?[\s-]+back\b))"
     r"|(?P<radiculopathy>radiculopath(?:y|ies|ic)|polyradiculopathy|radiculitis"
     r"|radicular(?!\s+(?:impingement|compression|nerve|artery|vein))(?:\s+(?:pain|symptoms?|complaints?|component|features?|signs?|process|irritation|leg\s+pain))?)"
     r"|(?P<sciatica>sciatica|sciatic(?:\s+nerve)?[\s-]+(?:type\s+)?(?:pain|symptoms?|neuralgia|irritation)"
