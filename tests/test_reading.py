@@ -101,6 +101,24 @@ def test_low_back_pain_beside_other_parts(text: str, expected: set[tuple[str, st
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Moderate uncovertebral joint arthrosis at C6-7.", {("spondylosis", "affirmed")}),
+        ("Mild apophyseal joint arthrosis at L3-4 and L4-5.", {("spondylosis", "affirmed")}),
+        ("Zygapophyseal joint arthropathy is noted.", {("spondylosis", "affirmed")}),
+        ("Prominent uncovertebral and apophyseal joint arthrosis on the left.", {("spondylosis", "affirmed")}),
+        ("Apophyseal joint degeneration.", {("spondylosis", "affirmed")}),  # a prefilter stem of its own
+        ("No uncovertebral arthrosis.", {("spondylosis", "negated")}),
+        ("Facet and sacroiliac joint syndrome.", {("sacroiliac_dysfunction", "affirmed")}),
+        ("Small uncovertebral osteophytes.", set()),
+    ],
+)
+def test_spinal_joint_arthropathy_is_spondylosis(text: str, expected: set[tuple[str, str]]) -> None:
+    """Uncovertebral and (zyg)apophyseal (facet) joint arthropathy is spondylosis, as facet arthropathy is."""
+    assert pairs(text) == expected
+
+
 def test_experiencer_other() -> None:
     f = one("mother had sciatica", "sciatica")
     assert f.experiencer == "other"
@@ -203,6 +221,7 @@ def test_modic_is_not_also_endplate() -> None:
         ("Low back, left hip and leg pain.", "low_back_pain", None),
         ("Pain in the right knee and low back.", "low_back_pain", None),
         ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
+        ("Right-sided uncovertebral joint arthrosis.", "spondylosis", "right"),
     ],
 )
 def test_side(text: str, key: str, side: str | None) -> None:

@@ -8,7 +8,9 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
 - disc_degeneration: degenerative disc disease, DDD, disc degeneration, degenerated/degenerative disc,
   desiccation.
 - spondylosis: spondylosis/spondylotic, facet arthropathy/arthrosis/hypertrophy/syndrome (ICD-10-CM indexes
-  facet arthropathy to M47.8-), osteoarthritis of the spine. Not spondylolisthesis or spondylolysis.
+  facet arthropathy to M47.8-), the same of the uncovertebral and (zyg)apophyseal joints (apophyseal joints
+  are the facets), alone or two joined ("uncovertebral and apophyseal joint arthrosis"), osteoarthritis of
+  the spine. Not spondylolisthesis or spondylolysis, not osteophytes alone.
 - stenosis: spinal/canal/central/(neuro)foraminal/lateral-recess stenosis or narrowing, bare "stenosis"
   unless it is a vessel or valve ("aortic stenosis"). Disc-space narrowing is not stenosis.
 - fracture: any fracture mention (compression fracture included); `level` tells spine from elsewhere.
@@ -83,6 +85,10 @@ FINDINGS = re.compile(
     r"|(?P<spondylosis>spondylosis|spondylotic|spondylarthrosis"
     r"|facet(?:\s+joint)?s?\s+(?:arthropathy|arthrosis|arthritis|hypertrophy|degeneration|disease|osteoarthritis"
     r"|syndrome|degenerative\s+changes?)"
+    # uncovertebral and (zyg)apophyseal joints, one or two joined by "and": spinal joint arthropathy
+    r"|(?:uncovertebral|(?:zyg)?apophys[ei]al|facet)(?:\s+(?:and|or|&|/)\s+(?:uncovertebral|(?:zyg)?apophys[ei]al"
+    r"|facet))?(?:\s+joints?)?\s+(?:arthropathy|arthrosis|arthritis|osteoarthritis|hypertrophy|degeneration"
+    r"|degenerative\s+changes?)"
     r"|(?:hypertrophic|degenerative|arthritic)\s+(?:changes?\s+(?:of|in)\s+the\s+)?facets?(?:\s+joints?)?"
     r"|facet\s+(?:joint\s+)?(?:(?:hypertrophic|degenerative|arthritic)\s+)?changes?"
     r"|osteoarthritis\s+of\s+the\s+(?:\w+\s+)?spine|(?:lumbar|cervical|thoracic)\s+(?:spine\s+)?osteoarthritis"
@@ -202,8 +208,8 @@ _NUMBER_STEMS = (
 FINDING_STEMS = (
     *words(
         "modic degenerat reactive endplate ddd disc disk desic dessic hnp hern rupt slip prolap seques protru "
-        "extru spondyl facet hypertroph arthritic osteoarth lumb foram subart stenos stenot fract fx myofasc "
-        "sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
+        "extru spondyl facet uncov apophys zygapophys hypertroph arthritic osteoarth lumb foram subart stenos "
+        "stenot fract fx myofasc sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
     ),
     *("type 1", "type 2", "type 3", "type i", "vertebral end", "end plate", "end-plate", "si ", "arthropathy "),
     *("cervical s", "cervical o", "thoracic s", "thoracic o", "spinal s", "spinal c", "spinal n", "canal s"),
@@ -232,5 +238,5 @@ MODIFIER_STEMS = (
 PREFILTER_STEMS = words(
     "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
     "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
-    "mo year yr arth rupt slip prolap seques pain"
+    "mo year yr arth rupt slip prolap seques pain apophys"
 )
