@@ -119,6 +119,28 @@ def test_spinal_joint_arthropathy_is_spondylosis(text: str, expected: set[tuple[
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The spinal canal has been narrowed to 8 mm at C5-6.", {("stenosis", "affirmed")}),
+        ("The neural foramina are mildly to moderately narrowed.", {("stenosis", "affirmed")}),
+        ("A congenitally narrow spinal canal.", {("stenosis", "affirmed")}),
+        ("There is narrowing of the spinal canal at L3-4.", {("stenosis", "affirmed")}),
+        ("Severe narrowing of the left neural foramen.", {("stenosis", "affirmed")}),
+        ("Narrowing of the foramina at L4-5 and L5-S1.", {("stenosis", "affirmed")}),
+        ("Mild narrowing of the right lateral recess.", {("stenosis", "affirmed")}),
+        ("No narrowing of the spinal canal.", {("stenosis", "negated")}),
+        ("There is narrowing of the disc space at L5-S1.", set()),
+        ("Narrowing of the L4-5 disc space.", set()),
+        ("Narrowing of the foramen magnum.", set()),
+        ("The fragment narrowed the spinal canal.", set()),  # what narrowed it is the finding (a herniation)
+    ],
+)
+def test_narrowed_canal_foramen_or_recess_is_stenosis(text: str, expected: set[tuple[str, str]]) -> None:
+    """Narrowing of the canal, a foramen or the lateral recess is stenosis; of a disc space it is not."""
+    assert pairs(text) == expected
+
+
 def test_experiencer_other() -> None:
     f = one("mother had sciatica", "sciatica")
     assert f.experiencer == "other"
@@ -222,6 +244,7 @@ def test_modic_is_not_also_endplate() -> None:
         ("Pain in the right knee and low back.", "low_back_pain", None),
         ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
         ("Right-sided uncovertebral joint arthrosis.", "spondylosis", "right"),
+        ("Narrowing of the right L5-S1 neural foramen.", "stenosis", "right"),
     ],
 )
 def test_side(text: str, key: str, side: str | None) -> None:

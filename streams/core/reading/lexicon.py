@@ -11,8 +11,9 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
   facet arthropathy to M47.8-), the same of the uncovertebral and (zyg)apophyseal joints (apophyseal joints
   are the facets), alone or two joined ("uncovertebral and apophyseal joint arthrosis"), osteoarthritis of
   the spine. Not spondylolisthesis or spondylolysis, not osteophytes alone.
-- stenosis: spinal/canal/central/(neuro)foraminal/lateral-recess stenosis or narrowing, bare "stenosis"
-  unless it is a vessel or valve ("aortic stenosis"). Disc-space narrowing is not stenosis.
+- stenosis: spinal/canal/central/(neuro)foraminal/lateral-recess stenosis or narrowing, narrowing of the
+  spinal canal, a (neural) foramen or the lateral recess, "the central canal has been narrowed", bare
+  "stenosis" unless it is a vessel or valve ("aortic stenosis"). Disc-space narrowing is not stenosis.
 - fracture: any fracture mention (compression fracture included); `level` tells spine from elsewhere.
 - myofascial: "myofascial" only. A strain or sprain is an injury (S39.012-), not M54.59.
 - sacroiliac_dysfunction: SI/sacroiliac joint dysfunction, pain, arthropathy, syndrome; sacroiliitis.
@@ -52,6 +53,11 @@ __all__ = [
 ]
 
 _DISC = r"dis[ck]s?"
+# Where nerves run: narrowing here is stenosis (of a disc space it is not).
+_NARROWED_SPACE = (
+    r"(?:(?:(?:lumbar|cervical|thoracic)\s+)?(?:spinal|central)\s+canal|(?:neural\s+|neuro)?foram(?:en|ina)"
+    r"(?!\s+(?:magnum|ovale))|lateral\s+recess(?:es)?)"
+)
 
 # One alternation, one named group per finding key. Order matters where phrases overlap: Modic before
 # endplate, so "Modic endplate changes" is one modic_change.
@@ -95,7 +101,14 @@ FINDINGS = re.compile(
     r"|degenerative\s+(?:joint\s+disease|arthritis)\s+of\s+the\s+(?:\w+\s+)?spine)"
     r"|(?P<stenosis>(?:spinal|canal|central|foraminal|neuroforaminal|neural\s+foraminal|lateral\s+recess"
     r"|subarticular|recess|lumbar)\s+(?:canal\s+)?(?:stenosis|narrowing)|stenos[ie]s|stenotic"
-    r"|(?:neuro)?foraminal\s+(?:encroachment|compromise))"
+    r"|(?:neuro)?foraminal\s+(?:encroachment|compromise)"
+    # "narrowing of the spinal canal", "a narrowed foramen", "the central canal has been narrowed": canal,
+    # foramen, recess only; not what narrowed it ("the disc narrowed the spinal canal" names the disc)
+    r"|(?:narrowing\s+(?:of|in|at|within)\s+(?:the\s+)?|narrow(?:ed)?\s+)(?:(?:left|right|bilateral)\s+)?"
+    r"(?:[a-z]\d{1,2}(?:\s*-\s*[a-z]?\d{1,2})?\s+)?" + _NARROWED_SPACE + r""
+    r"|" + _NARROWED_SPACE + r"\s+(?:is|are|was|were|has\s+been|have\s+been|appears?|remains?|becomes?)\s+"
+    r"(?:(?:mildly|moderately|severely|markedly|minimally|slightly|significantly|focally|further|also|congenitally"
+    r"|critically|to|and)\s+){0,3}narrowed)"
     r"|(?P<fracture>fractures?|fractured|fx)"
     r"|(?P<myofascial>myofascial(?:\s+(?:pain(?:\s+syndrome)?|syndrome|strain|component|dysfunction"
     r"|trigger\s+points?))?)"
@@ -209,7 +222,7 @@ FINDING_STEMS = (
     *words(
         "modic degenerat reactive endplate ddd disc disk desic dessic hnp hern rupt slip prolap seques protru "
         "extru spondyl facet uncov apophys zygapophys hypertroph arthritic osteoarth lumb foram subart stenos "
-        "stenot fract fx myofasc sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
+        "stenot narrow fract fx myofasc sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
     ),
     *("type 1", "type 2", "type 3", "type i", "vertebral end", "end plate", "end-plate", "si ", "arthropathy "),
     *("cervical s", "cervical o", "thoracic s", "thoracic o", "spinal s", "spinal c", "spinal n", "canal s"),
@@ -238,5 +251,5 @@ MODIFIER_STEMS = (
 PREFILTER_STEMS = words(
     "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
     "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
-    "mo year yr arth rupt slip prolap seques pain apophys"
+    "mo year yr arth rupt slip prolap seques pain apophys narrow"
 )
