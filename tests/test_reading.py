@@ -141,6 +141,35 @@ def test_narrowed_canal_foramen_or_recess_is_stenosis(text: str, expected: set[t
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He broke his right wrist playing hockey.", {("fracture", "affirmed")}),
+        ("X-ray confirmed a broken rib.", {("fracture", "affirmed")}),
+        ("History of a broken hip.", {("fracture", "historical")}),
+        ("She has never broken a bone.", {("fracture", "negated")}),
+        ("He broke out in hives after the injection.", set()),
+        ("The pedicle screw was broken.", set()),
+        ("The patient broke down in tears.", set()),
+    ],
+)
+def test_broken_bone_is_a_fracture(text: str, expected: set[tuple[str, str]]) -> None:
+    """Broke/broken with a bone or limb is a fracture; broke out, broke down and a broken screw are not."""
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lumbar myofascitis.", {("myofascial", "affirmed")}),
+        ("No evidence of myofascitis.", {("myofascial", "negated")}),
+        ("Chronic myofascitis.", {("myofascial", "affirmed"), ("duration_chronic", "affirmed")}),
+    ],
+)
+def test_myofascitis_is_myofascial(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
 def test_experiencer_other() -> None:
     f = one("mother had sciatica", "sciatica")
     assert f.experiencer == "other"
@@ -245,6 +274,8 @@ def test_modic_is_not_also_endplate() -> None:
         ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
         ("Right-sided uncovertebral joint arthrosis.", "spondylosis", "right"),
         ("Narrowing of the right L5-S1 neural foramen.", "stenosis", "right"),
+        ("She broke her left ankle.", "fracture", "left"),
+        ("He broke both legs in the accident.", "fracture", "bilateral"),
     ],
 )
 def test_side(text: str, key: str, side: str | None) -> None:

@@ -14,8 +14,9 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
 - stenosis: spinal/canal/central/(neuro)foraminal/lateral-recess stenosis or narrowing, narrowing of the
   spinal canal, a (neural) foramen or the lateral recess, "the central canal has been narrowed", bare
   "stenosis" unless it is a vessel or valve ("aortic stenosis"). Disc-space narrowing is not stenosis.
-- fracture: any fracture mention (compression fracture included); `level` tells spine from elsewhere.
-- myofascial: "myofascial" only. A strain or sprain is an injury (S39.012-), not M54.59.
+- fracture: any fracture mention (compression fracture included), and broke/broken with a bone or limb
+  ("broke her left ankle", "a broken wrist"; not "broke out in a rash"); `level` tells spine from elsewhere.
+- myofascial: "myofascial" and "myofascitis" only. A strain or sprain is an injury (S39.012-), not M54.59.
 - sacroiliac_dysfunction: SI/sacroiliac joint dysfunction, pain, arthropathy, syndrome; sacroiliitis.
 - low_back_pain: low/lower back pain, low back and leg pain, lumbago, LBP, lumbar/lumbosacral pain, pain
   in the low back, pain in one other part and the low back ("pain in the neck and lower back"), a short
@@ -109,8 +110,12 @@ FINDINGS = re.compile(
     r"|" + _NARROWED_SPACE + r"\s+(?:is|are|was|were|has\s+been|have\s+been|appears?|remains?|becomes?)\s+"
     r"(?:(?:mildly|moderately|severely|markedly|minimally|slightly|significantly|focally|further|also|congenitally"
     r"|critically|to|and)\s+){0,3}narrowed)"
-    r"|(?P<fracture>fractures?|fractured|fx)"
-    r"|(?P<myofascial>myofascial(?:\s+(?:pain(?:\s+syndrome)?|syndrome|strain|component|dysfunction"
+    r"|(?P<fracture>fractures?|fractured|fx"
+    # "broke her left ankle", "a broken wrist": a bone or limb after it ("broke out in a rash" is not one)
+    r"|brok(?:e|en)\s+(?:(?:his|her|their|my|the|a|both)\s+)?(?:(?:left|right|lt|rt)\s+)?(?:[a-z]\d{1,2}\s+)?(?:ankles?|wrists?"
+    r"|hips?|legs?|arms?|foot|feet|ribs?|femurs?|tibias?|tibiae|fibulas?|fibulae|pelvis|vertebra[el]?|back|neck"
+    r"|nose|fingers?|toes?|elbows?|collarbones?|clavicles?|humerus|bones?))"
+    r"|(?P<myofascial>myofascitis|myofascial(?:\s+(?:pain(?:\s+syndrome)?|syndrome|strain|component|dysfunction"
     r"|trigger\s+points?))?)"
     r"|(?P<sacroiliac_dysfunction>sacroiliitis|sacroiliac\s+joint\s+(?:mediated\s+)?pain"
     r"|(?:sacroiliac|s\.?i\.?)(?:\s+joints?)?\s+(?:dysfunction|pain|arthropathy|arthritis|syndrome|disease"
@@ -166,7 +171,7 @@ _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
 DURATIONS = re.compile(
     r"\b(?P<adj>acute|sub-?acute|chronic)\b(?="
     r"(?:[\s,-]+(?!with\b|of\b|from\b|in\b|for\b|and\s+(?!chronic|sub)|but\b)[a-z/]+){0,3}?[\s,-]+"
-    r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofascial"
+    r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofasci(?:al|tis)"
     r"|sacroiliac|si|exacerbation|flare)\b)"
     r"|(?:\b(?:for|since|over|x|times|during|past|last)\b|\u00d7)\s*(?:the\s+)?"
     r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
@@ -222,7 +227,7 @@ FINDING_STEMS = (
     *words(
         "modic degenerat reactive endplate ddd disc disk desic dessic hnp hern rupt slip prolap seques protru "
         "extru spondyl facet uncov apophys zygapophys hypertroph arthritic osteoarth lumb foram subart stenos "
-        "stenot narrow fract fx myofasc sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
+        "stenot narrow fract fx brok myofasc sacro s.i lbp lowb lowerb paralumb radic polyrad sciat ischi"
     ),
     *("type 1", "type 2", "type 3", "type i", "vertebral end", "end plate", "end-plate", "si ", "arthropathy "),
     *("cervical s", "cervical o", "thoracic s", "thoracic o", "spinal s", "spinal c", "spinal n", "canal s"),
@@ -251,5 +256,5 @@ MODIFIER_STEMS = (
 PREFILTER_STEMS = words(
     "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
     "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
-    "mo year yr arth rupt slip prolap seques pain apophys narrow"
+    "mo year yr arth rupt slip prolap seques pain apophys narrow broke"
 )
