@@ -170,6 +170,29 @@ def test_myofascitis_is_myofascial(text: str, expected: set[tuple[str, str]]) ->
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Risks and benefits of the fusion including infection, pseudarthrosis, recurrent stenosis were discussed.",
+            {("stenosis", "hypothetical")},
+        ),
+        ("Risks, benefits and alternatives were discussed, including fracture.", {("fracture", "hypothetical")}),
+        ("Risks of the injection such as infection or fracture were explained.", {("fracture", "hypothetical")}),
+        ("Potential complications including an adjacent disc herniation.", {("disc_herniation", "hypothetical")}),
+        ("Complications such as radiculopathy were reviewed with her.", {("radiculopathy", "hypothetical")}),
+        ("Risk of fracture with osteoporosis.", {("fracture", "hypothetical")}),
+        ("She worried that the pain meant a fracture.", {("fracture", "hypothetical")}),
+        ("L1 compression fracture; risks of surgery including infection were discussed.", {("fracture", "affirmed")}),
+        ("Complications of lumbar stenosis such as claudication.", {("stenosis", "affirmed")}),
+    ],
+)
+def test_consent_lists_and_fears_are_hypothetical(text: str, expected: set[tuple[str, str]]) -> None:
+    """What risks and complications "include" or are "such as" may happen; a finding before the list, or
+    one whose complications are listed, is the patient's."""
+    assert pairs(text) == expected
+
+
 def test_experiencer_other() -> None:
     f = one("mother had sciatica", "sciatica")
     assert f.experiencer == "other"

@@ -12,6 +12,8 @@ swallow an unrelated finding at its end. Within that window a negation distribut
 When several triggers cover a finding: negated > hypothetical > historical > affirmed. Uncertainty words
 follow the outpatient coding guideline (ICD-10-CM Section IV.H): "probable", "likely", "suspected",
 "questionable", "rule out" are not coded, so they are hypothetical. "Consistent with" is read as affirmed.
+What a consent discussion lists ("risks and benefits of the surgery including ...", "complications such
+as ...") and what the patient fears ("afraid that she broke ...") are hypothetical too.
 "N-year history of" and "long history of" describe an ongoing condition and are not historical.
 """
 
@@ -32,6 +34,18 @@ _MAX_WORDS_EXPERIENCER = 6
 _RELATIVE = (
     r"(?:mother|father|brother|sister|mom|dad|son|daughter|wife|husband|spouse|parents?|siblings?|grandmother"
     r"|grandfather|grandparents?|aunt|uncle|cousin|niece|nephew|twin)"
+)
+
+# What a consent discussion lists may happen, not what the patient has: "risks and benefits of the surgery
+# including ...", "risks of the procedure such as ...", "potential complications including ...". Only
+# procedure words may stand between the risks and the list, so that a finding there is still read.
+_RISK_LIST = (
+    r"(?:(?:potential|possible)\s+)?(?:risks?|complications?)(?:\s*,?\s*(?:and\s+|or\s+)?(?:benefits?"
+    r"|alternatives?|complications?|risks?)){0,3}(?:\s+(?:of|from|for|with)\s+(?:the\s+|this\s+|a\s+|an\s+"
+    r"|his\s+|her\s+|their\s+)?(?:[a-z-]+\s+){0,2}?(?:surgery|surgeries|procedures?|operations?|injections?"
+    r"|treatment|therapy|intervention|fusion|decompression|anesthesia|medications?|blocks?|ablation))?"
+    r"(?:\s+(?:were|was|have\s+been|has\s+been)\s+(?:discussed|explained|reviewed|described))?"
+    r"\s*,?\s*(?:including|includes?|such\s+as)"
 )
 
 # Group order is match priority at one position: pseudo first, then post forms that begin with a pre word
@@ -64,12 +78,15 @@ TRIGGERS = re.compile(
     r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|free\s+of|absence\s+of|absent|never|none"
     r"|neither|nor|ruled\s+out|rules\s+out|rather\s+than|instead\s+of|unlikely|resolution\s+of|does\s+not"
     r"|did\s+not|doesn't|didn't|fails?\s+to\s+(?:reveal|show|demonstrate))\b)"
-    r"|(?P<hyp_pre>\b(?:if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
+    r"|(?P<hyp_pre>\b(?:"
+    + _RISK_LIST
+    + r"|if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
     r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|may|might|could|cannot\s+exclude"
     r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing)?\s+(?:for|of|about)|questionable"
     r"|question\s+of|probable|probably|likely|differential(?:\s+diagnosis)?(?:\s+(?:includes?|of))?"
     r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
-    r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal)\b)"
+    r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal"
+    r"|(?:afraid|worried|fear(?:s|ed|ful)?)\s+(?:that|of|about))\b)"
     r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
     + _RELATIVE
     + r"|"
@@ -107,6 +124,7 @@ TRIGGER_STEMS = (
         "otherwise then than his her their patient' one two three four five six seven eight nine ten eleven "
         "twelve several few many"
     ),
+    *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
     *_RELATIVES.split(),
     *("has not", "have not", "had not", "has been", "have been", "has resolved", "have resolved", "had resolved"),
     *("does not", "did not", "do not", "can not", "could not", "may not", "to be", "at risk", "in case"),
