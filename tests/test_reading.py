@@ -252,10 +252,35 @@ def test_vertebral_link_phrasings() -> None:
         "LBP related to endplate degeneration at L5-S1.",
         "Modic type 1 changes at L4-5 are the likely source of her low back pain.",
         "Axial low back pain, vertebrogenic.",
+        "The type 2 Modic changes at L5-S1 are the pain generator.",
+        "Endplate edema at L3-4 is the likely pain source.",
+        "Axial back pain, which I attribute to the Modic type 1 changes at L4-5.",
+        "Her pain is mechanical and I attribute it to the endplate changes at L5-S1.",
     ):
         assert "vertebral_link" in {f.finding for f in read(text)}, text
     assert "vertebral_link" not in {f.finding for f in read("Low back pain. Modic type 1 changes on MRI.")}
     assert "vertebral_link" not in {f.finding for f in read("Low back pain due to lumbar strain.")}
+    assert "vertebral_link" not in {f.finding for f in read("Modic type 2 changes. The facets are the pain generator.")}
+    assert "vertebral_link" not in {f.finding for f in read("Low back pain, which I attribute to a lumbar strain.")}
+
+
+@pytest.mark.parametrize(
+    ("text", "link", "modic"),
+    [
+        ("Modic type 1 changes at L4-5 are the pain generator.", "affirmed", "affirmed"),
+        ("The Modic changes are not the pain generator.", "negated", "affirmed"),
+        ("Modic changes may be the pain generator.", "hypothetical", "affirmed"),
+        ("Low back pain, which I attribute to the Modic changes.", "affirmed", "affirmed"),
+        # the trigger looks forward, over the Modic changes too (as "no" does over a list)
+        ("Low back pain, which I do not attribute to the Modic changes.", "negated", "negated"),
+        ("Low back pain, which I might attribute to the Modic changes.", "hypothetical", "hypothetical"),
+    ],
+)
+def test_vertebral_link_status_where_the_link_is(text: str, link: str, modic: str) -> None:
+    """A link's status is read where its link words are: "not the pain generator" after the Modic changes
+    negates the link only."""
+    assert one(text, "vertebral_link").status == link
+    assert one(text, "modic_change").status == modic
 
 
 # --- modifiers -------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ def test_scanner_equals_plain_finditer(name: str) -> None:
 def test_link_hint_holds_wherever_a_link_matches() -> None:
     """The reader skips the vertebral-link pass without the hint; no text with a link may lack it."""
     texts = [*_texts(), "lbp caused by modic change.", "vertebrogenic.", "end plates are the source of pain."]
+    texts += ["modic changes are the pain generator.", "pain, which i attribute it to the end plates."]
     for low in texts:
         if reading._LINKS.pattern.search(low) is not None:
             assert reading._has_link_hint(low), low
@@ -110,6 +111,7 @@ def test_link_spans_by_stretch_equal_the_whole_text_scan() -> None:
     """reading._link_spans scans only the stretches between "." and ";" whose words allow a link, and
     there only for the alternatives they allow; it must find what the whole-text scan finds."""
     texts = [*_texts(), "pain. due to modic; changes cause pain. vertebrogenic lbp; lbp from end plates"]
+    texts += ["modic; the pain generator. modic changes are the pain source; pain, i attribute it to modic"]
     for low in texts:
         whole = reading._LINKS.spans(low, 0, len(low))
         assert _summary(reading._LINKS, reading._link_spans(low)) == _summary(reading._LINKS, whole)

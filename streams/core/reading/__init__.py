@@ -157,7 +157,7 @@ def _has_link_hint(low: str) -> bool:
 
 # Which alternatives of VERTEBRAL_LINK a stretch of text may hold, by words every match of each holds
 # (substring tests): "vertebrogenic"; a pain word, a link word (`at2`) and an end plate, Modic or
-# vertebral-body word; or such a word, a cause word (`at3`) and a pain word.
+# vertebral-body word; or such a word, a cause word (`at3`, `at4`) and a pain word.
 _PAIN_WORDS = ("pain", "lbp", "lumbago", "symptom")
 _LINKED_WORDS = ("plate", "modic", "vertebr")
 _AT2_WORDS = ("secondary", "due", "attribut", "related", "caus", "arising", "origin", "stemming", "coming", "from")
@@ -517,7 +517,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             if m.end("at") != -1:  # "vertebrogenic" opens the match (its reported start is late, scan.py)
                 b.hits.append(("vertebral_link", _s, m.end("at"), None))
             else:
-                at = "at2" if m.group("at2") else "at3"
+                at = m.lastgroup or "at2"  # at2, at3 or at4 (each alternative's only group), the link's place
                 b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.

@@ -24,7 +24,8 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
   Bare "back pain" is not low back pain (it codes to M54.9).
 - radiculopathy: radiculopathy, radicular pain/symptoms, radiculitis. sciatica: sciatica, sciatic pain.
 - vertebral_link: "vertebrogenic", or pain tied to endplate/Modic changes ("secondary to", "due to",
-  "attributed to", "related to", "caused by", "from", or "Modic changes ... source of her pain").
+  "attributed to", "which I attribute (it) to", "related to", "caused by", "from", "Modic changes ...
+  source of her pain", or "Modic changes ... are the pain generator/source").
 """
 
 from __future__ import annotations
@@ -190,16 +191,21 @@ UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 52 / 12, "y": 52.0}
 # A time span counts as the pain's duration only in a sentence about symptoms.
 SYMPTOM = re.compile(r"pain|back|lbp|lumbago|sciatica|radicul|symptom|ache|discomfort")
 
-# The provider ties the pain to endplate/Modic changes. Group `at` marks where status triggers look.
+# The provider ties the pain to endplate/Modic changes. Group `at` (`at2`, `at3`, `at4`) marks where status
+# triggers look: "Modic changes are not the pain generator" is negated by the "not" before `at4`.
 _LINKED = r"(?:end\s?-?plates?|modic|vertebral\s+body\s+(?:edema|marrow|changes?))"
 VERTEBRAL_LINK = re.compile(
     r"\b(?P<at>vertebrogenic)\b"
-    r"|\b(?:pain|lbp|lumbago|symptoms?)\b[^.;\n]{0,80}?\b(?P<at2>secondary\s+to|due\s+to|attributed\s+to"
-    r"|attributable\s+to|related\s+to|caused\s+by|because\s+of|(?:arising|originating|stemming|coming)\s+from"
+    r"|\b(?:pain|lbp|lumbago|symptoms?)\b[^.;\n]{0,80}?\b(?P<at2>secondary\s+to|due\s+to"
+    r"|attribut(?:e|es|ed|able)\s+(?:(?:it|this|these|them|that)\s+)?to"
+    r"|related\s+to|caused\s+by|because\s+of|(?:arising|originating|stemming|coming)\s+from"
     r"|from|generated\s+by)\b[^.;\n]{0,60}?\b" + _LINKED + r"\b"
     r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at3>(?:the\s+)?(?:likely\s+|probable\s+)?(?:pain\s+)?"
     r"(?:source|cause|generator|etiology|origin)s?\s+of|explains?|accounts?\s+for|responsible\s+for|causing"
-    r"|producing)\b[^.;\n]{0,40}?\b(?:pain|lbp|symptoms?)\b",
+    r"|producing)\b[^.;\n]{0,40}?\b(?:pain|lbp|symptoms?)\b"
+    # "Modic changes are the pain generator": the pain word comes first, none needed after
+    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at4>(?:the\s+)?(?:likely\s+|probable\s+|primary\s+|main\s+)?"
+    r"(?:pain|symptom)\s+(?:generators?|sources?))\b",
 )
 
 # Side and level words near a finding (on lowercased text), and spinal segments and single-letter sides
