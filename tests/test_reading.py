@@ -369,6 +369,10 @@ def test_level(text: str, key: str, level: str, levels: tuple[str, ...]) -> None
         ("Low back pain for two months.", "duration_subacute"),
         ("Three-week history of low back pain.", "duration_acute"),
         ("Low back pain that started 4 months ago.", "duration_chronic"),
+        ("Sharp low back pain since yesterday.", "duration_acute"),
+        ("Left sciatica since last night.", "duration_acute"),
+        ("Lumbago since this morning after lifting a box.", "duration_acute"),
+        ("Worsening LBP since last week.", "duration_acute"),
     ],
 )
 def test_durations(text: str, key: str) -> None:
@@ -379,6 +383,8 @@ def test_duration_needs_a_symptom_and_a_back_word() -> None:
     assert read("No acute distress.") == []
     assert read("Follow up in 6 weeks.") == []
     assert read("Physical therapy for 6 weeks.") == []
+    assert read("Fever since yesterday.") == []
+    assert {f.finding for f in read("Lumbago. She has been resting at home since this morning.")} == {"low_back_pain"}
     assert {f.finding for f in read("Acute on chronic low back pain.")} == {
         "duration_acute",
         "duration_chronic",

@@ -137,7 +137,7 @@ _MAIN = Scanner(
     (*FINDING_STEMS, *DURATION_STEMS, *TRIGGER_STEMS, *MODIFIER_STEMS),
 )
 _FINDING_KINDS = frozenset(FINDING_KEYS)
-_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3"})
+_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3", "recent"})
 _MODIFIER_KINDS = frozenset({"left", "right", "bilateral", "level"})
 _MODIFIER_WORDS = Scanner(MODIFIER_WORDS, MODIFIER_STEMS)
 _MODIFIER_HINT = stems_pattern(words("left right bilateral both lumb thorac cervic sacr"))
@@ -429,7 +429,8 @@ _PHRASE_MODIFIERS: Memo[str, tuple[tuple[str, int, int], ...]] = Memo(_modifiers
 
 
 def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
-    """Record a duration: an adjective, or a time span in a sentence about symptoms.
+    """Record a duration: an adjective, or a time span (or a start: "since yesterday") in a sentence about
+    symptoms.
 
     `adj` and `num2` open the match: their text runs from the span start to the group's end (a fused scan
     reports their starts late, scan.py)."""
@@ -443,8 +444,10 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
         weeks = _weeks(m.group("num"), m.group("unit"))
     elif m.group("unit2") is not None:
         weeks = _weeks(low[m_start : m.end("num2")], m.group("unit2"))
-    else:
+    elif m.group("unit3") is not None:
         weeks = _weeks(m.group("num3"), m.group("unit3"))
+    else:  # `recent`: "since yesterday", "since last night", "since this morning"
+        weeks = UNIT_WEEKS["d"]
     if weeks > 0:
         bucket.hits.append((duration_key(weeks), m_start, m_end, None))
 
@@ -455,7 +458,7 @@ _SKIP, _FINDING, _DURATION, _MODIFIER, _TRIGGER, _TRIGGER_AT_START = range(6)
 _ACTIONS = {
     "pseudo": _SKIP,
     **dict.fromkeys(FINDING_KEYS, _FINDING),
-    **dict.fromkeys(("adj", "unit", "unit2", "unit3"), _DURATION),
+    **dict.fromkeys(("adj", "unit", "unit2", "unit3", "recent"), _DURATION),
     **dict.fromkeys(("left", "right", "bilateral", "level"), _MODIFIER),
     "hist_preyear": _TRIGGER_AT_START,  # "In 2006, ..." is historical only when it opens the sentence
 }

@@ -180,7 +180,10 @@ DURATIONS = re.compile(
     r"(?P<num>" + _NUM + r")?(?:\s*(?:to|-)\s*(?:\d+|[a-z]+))?[\s-]*(?P<unit>" + _UNIT + r")\b"
     r"|\b(?P<num2>" + _NUM2 + r")[\s-]+(?P<unit2>day|week|month|year)s?(?:'s?)?[\s-]+(?:history|duration)"
     r"|\b(?:began|started|start|onset|beginning)\b[^.;\n]{0,30}?\b(?P<num3>" + _NUM + r")\s+"
-    r"(?P<unit3>" + _UNIT + r")\s+ago\b",
+    r"(?P<unit3>" + _UNIT + r")\s+ago\b"
+    # "since yesterday", "since this morning": days ("since last week" is a `unit` above)
+    r"|\bsince\s+(?P<recent>yesterday|last\s+(?:night|evening|weekend)|this\s+(?:morning|afternoon|evening|week)"
+    r"|the\s+(?:weekend|other\s+day))\b",
 )
 NUMBERS = {
     "one": 1.0, "a": 1.0, "an": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
@@ -262,5 +265,5 @@ MODIFIER_STEMS = (
 PREFILTER_STEMS = words(
     "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
     "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
-    "mo year yr arth rupt slip prolap seques pain apophys narrow broke"
+    "mo year yr arth rupt slip prolap seques pain apophys narrow broke since"
 )
