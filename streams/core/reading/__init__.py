@@ -539,6 +539,9 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         if len(word) == 1:  # "L" or "R" (a segment has a number)
             b.sides.append(("side", "left" if word == "L" else "right", pos, m.end()))
             continue
+        if word[-1] in "LR":  # "L > R": both sides (a segment ends with its number)
+            b.sides.append(("side", "bilateral", pos, m.end()))
+            continue
         seg = segments[word]
         if seg is not None:
             b.segs.append((seg, pos, m.end()))

@@ -26,6 +26,8 @@ Decisions a coder would ask about (they follow ICD-10-CM's index and the coding 
 - vertebral_link: "vertebrogenic", or pain tied to endplate/Modic changes ("secondary to", "due to",
   "attributed to", "which I attribute (it) to", "related to", "caused by", "from", "Modic changes ...
   source of her pain", or "Modic changes ... are the pain generator/source").
+- side: the nearest side word in the same phrase; "left worse/greater than right", "left > right" and
+  "L > R" are bilateral (both sides are affected, one more).
 """
 
 from __future__ import annotations
@@ -214,15 +216,18 @@ VERTEBRAL_LINK = re.compile(
 # Side and level words near a finding (on lowercased text), and spinal segments and single-letter sides
 # "L"/"R" (on the original text: case tells "L5" and "L" from "l"). One pass of each per sentence.
 MODIFIER_WORDS = re.compile(
-    r"\b(?:(?P<left>left|lt)|(?P<right>right|rt)"
-    r"|(?P<bilateral>bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l))"
+    # "left worse than right", "left > right": both sides, one more (tried before "left" alone)
+    r"\b(?:(?P<bilateral>(?:left|right|lt|rt)\s*(?:[<>]|(?:worse|greater|more)\s+than)\s*(?:left|right|lt|rt)"
+    r"|bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l)"
+    r"|(?P<left>left|lt)|(?P<right>right|rt))"
     r"(?:[\s-]*sided)?\b"
     r"|\b(?P<level>lumbosacral|thoracolumbar|cervicothoracic|lumbar|thoracic|cervical|sacral|sacrum)\b"
 )
-# Starts with a character class (fast scan); the look-behind stands in for a leading \b.
+# Starts with a character class (fast scan); the look-behind stands in for a leading \b. "L > R" (also
+# "R<L", "L worse than R") is one match: both sides.
 SEGMENTS = re.compile(
     r"[CTLSR](?<![A-Za-z0-9][CTLSR])(?:"
-    r"(?<=[LR])(?![-/]?\w)"
+    r"(?<=[LR])(?:(?:\s*[<>]\s*|\s+(?:worse|greater|more)\s+than\s+)[LR])?(?![-/]?\w)"
     r"|(?<=[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b)"
 )
 
