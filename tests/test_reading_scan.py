@@ -24,6 +24,11 @@ PHRASES = [
     "If MRI shows Modic changes, consider basivertebral nerve ablation. In 2006, she was 87-year-old.",
     "Radiculopathy could not be ruled out; the patient's father has spinal stenosis; pain in the left low back.",
     "Low back pain secondary to vertebral endplate degeneration; vertebrogenic lumbar pain \u00d7 2 weeks.",
+    "Pain in the hip and lower back; low back, right hip and thigh pain; zygapophyseal and uncovertebral joint "
+    "arthrosis; narrowing of the left neural foramen, the spinal canal is mildly narrowed; myofascitis.",
+    "She broke her left wrist, a broken rib; risks and benefits of the fusion including fracture; potential "
+    "complications such as stenosis; afraid that; sciatica since last night; left worse than right sciatica.",
+    "Modic changes are the pain generator; pain, which I attribute it to the end plates; radiculopathy L > R.",
 ]
 SCANNERS = {
     "main": reading._MAIN,
