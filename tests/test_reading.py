@@ -326,7 +326,7 @@ def test_modic_is_not_also_endplate() -> None:
         ("Low back, left hip and leg pain.", "low_back_pain", None),
         ("Pain in the right knee and low back.", "low_back_pain", None),
         ("Left sacroiliac joint dysfunction.", "sacroiliac_dysfunction", "left"),
-        ("Right-sided uncovertebral joint arthrosis.", "spondylosis", "right"),
+        ("Left uncovertebral joint hypertrophy at C6-7.", "spondylosis", "left"),
         ("Narrowing of the right L5-S1 neural foramen.", "stenosis", "right"),
         ("She broke her left ankle.", "fracture", "left"),
         ("He broke both legs in the accident.", "fracture", "bilateral"),
