@@ -274,6 +274,10 @@ def test_vertebral_link_phrasings() -> None:
         # the trigger looks forward, over the Modic changes too (as "no" does over a list)
         ("Low back pain, which I do not attribute to the Modic changes.", "negated", "negated"),
         ("Low back pain, which I might attribute to the Modic changes.", "hypothetical", "hypothetical"),
+        # "not due to" is a pseudo-trigger for the pain before it (it stays affirmed) but negates the link
+        ("Low back pain not due to Modic changes.", "negated", "negated"),
+        ("Chronic low back pain, not attributable to the Modic changes at L5-S1.", "negated", "negated"),
+        ("Axial back pain is not related to the Modic type 2 changes.", "negated", "negated"),
     ],
 )
 def test_vertebral_link_status_where_the_link_is(text: str, link: str, modic: str) -> None:

@@ -522,6 +522,11 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             else:
                 at = m.lastgroup or "at2"  # at2, at3 or at4 (each alternative's only group), the link's place
                 b.hits.append(("vertebral_link", m.start(at), m.end(at), None))
+                # "pain not due to Modic changes": the pseudo-trigger that keeps "not" off the pain also
+                # kept it off the link; here it negates the link (and what follows, as a "no" would)
+                if at == "at2" and (neg := _NOT_BEFORE.search(low, max(sents[i][0], m.start(at) - 24), m.start(at))):
+                    b.triggers.append(("neg_pre", neg.start(), neg.end()))
+                    b.sorted_triggers = False
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
@@ -561,6 +566,8 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
     return buckets
 
 
+# "not" (or "not clearly") right before a link word: "not due to", "not related to", "not secondary to"
+_NOT_BEFORE = re.compile(r"\bnot\s+(?:clearly\s+|necessarily\s+|really\s+|directly\s+)?$")
 _START = itemgetter(1)
 _MOD_START = itemgetter(2)
 _new_finding = tuple.__new__  # Finding(...) without the Python-level NamedTuple constructor
