@@ -86,6 +86,28 @@ def test_seed_phrases(text: str, expected: set[tuple[str, str]]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        (
+            "Chronic low back pain, vertebrogenic component cannot be excluded.",
+            {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed"), ("vertebral_link", "hypothetical")},
+        ),
+        ("Lumbar radiculopathy, stenosis not excluded.", {("radiculopathy", "affirmed"), ("stenosis", "hypothetical")}),
+        # a list still shares the trigger
+        ("Fracture, dislocation or subluxation is not seen.", {("fracture", "negated")}),
+        (
+            "Disc herniation, stenosis and fracture are absent.",
+            {(k, "negated") for k in ("disc_herniation", "stenosis", "fracture")},
+        ),
+    ],
+)
+def test_a_post_trigger_after_a_comma_takes_its_own_clause(text: str, expected: set[tuple[str, str]]) -> None:
+    """Post-triggers reach back over a comma only into a list: before, "cannot be excluded" made the
+    chronic low back pain hypothetical too, so COD-DURATION-UNDOCUMENTED fired on a stated duration."""
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Aching pain in the hip and low back.", {("low_back_pain", "affirmed")}),
         ("She reports pain in her shoulders, lower back.", {("low_back_pain", "affirmed")}),
         ("No pain in the knee or lower back today.", {("low_back_pain", "negated")}),

@@ -163,6 +163,9 @@ def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]
 
 
 _START, _END = itemgetter(1), itemgetter(2)
+# A post-trigger reaches back over a comma only into a list ("Fracture, dislocation or subluxation is not
+# seen"); after a comma without a list word, the words before the trigger are its own subject.
+_LIST_JOIN = re.compile(r"\b(?:and|or|nor)\b|/")
 _RANK = {"negated": 3, "hypothetical": 2, "historical": 1}
 _STATUS = {"neg": "negated", "hyp": "hypothetical", "hist": "historical"}
 
@@ -228,6 +231,8 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
         _, backward, exp, t_rank, t_status = roles.get(kind) or _role(kind)
         if not backward:
             continue
+        if not exp and (comma := text.rfind(",", end, t_start)) != -1 and not _LIST_JOIN.search(text, comma, t_start):
+            break  # "Chronic low back pain, vertebrogenic component cannot be excluded": a clause of its own
         if exp:
             if text.count(" ", end, t_start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
