@@ -83,7 +83,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     found = gaps(enc)
     if not found:
         return None
-    suggested = tuple(dict.fromkeys(c for _, codes, _ in found for c in codes))
+    suggested = tuple(dict.fromkeys(c for _, picked, _ in found for c in picked))
     names = ", ".join(FAMILIES[k][2] for k, _, _ in found)
     replacing = [c for c in suggested if _excludes(enc.lbp_code, c)]
     advice = (
