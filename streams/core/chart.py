@@ -157,13 +157,16 @@ class Chart:
         return before[-1] if before else None
 
     def documented(self, key: str, upto: date | None = None) -> tuple[EncounterRecord, Noted] | None:
-        """The latest encounter (on or before `upto`) whose assessment documents `key`."""
+        """The latest encounter (on or before `upto`) whose assessment documents `key`; for the vertebral
+        link, None when a later assessment rules it out ("not vertebrogenic"): the provider's latest word."""
         for enc in reversed(self.state.encounters):
             if upto is not None and enc.date_of_service > upto:
                 continue
             n = enc.documents(key)
             if n is not None:
                 return enc, n
+            if key == "vertebral_link" and enc.link_denied:
+                return None
         return None
 
     def supported_lbp_codes(self, upto: date | None = None) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """CLM-UNSUPPORTED-SPECIFICITY: the claim carries M54.51 or M54.59 that the documentation on file does not
 support (the same test as COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED, over every encounter on file up
-to the date of service). Suggests M54.50, or a provider query. A claim that names its encounter waits until
-that encounter is on file: claims often arrive before the visit is signed, and are not judged on partial
-documentation.
+to the date of service; an assessment that rules the link out after the last one documenting it takes the
+support for M54.51 back: the provider's latest word). Suggests M54.50, or a provider query. A claim that
+names its encounter waits until that encounter is on file: claims often arrive before the visit is signed,
+and are not judged on partial documentation.
 """
 
 from __future__ import annotations
