@@ -3,6 +3,9 @@ together (e.g. M54.5x with M54.4-, M54.5x with M51.2-), from CMS's tabular (simp
 parent applying to its children. Suggests keeping the more specific: the code whose official description
 is not "unspecified", else the longer (deeper) code, else the code the note points to (the combination
 code: "radiculopathy with lumbar disc disorder (M51.1-)" under M54.1 means keep M51.16, not M54.16).
+
+Judged on visits with an LBP-family code and on visits coded in its spinal neighbours (M54-, M51-, M47-,
+M48-) without one; the other coding rules need an LBP code.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-EXCLUDES1-CONFLICT"
 SUBJECT = "encounter"
+# Besides LBP-coded visits, visits coded in the LBP family's spinal neighbours (the other dorsopathies and
+# disc, spondylosis and stenosis codes) are judged: M54.16 with M51.16 is the same error without an LBP code.
+SPINE_PREFIXES = ("M54", "M51", "M47", "M48")
 
 
 def _specificity(code: str, enc: EncounterRecord, note_of: str) -> tuple[int, int, int]:
@@ -55,7 +61,7 @@ def _conflicts(idx: codes.CodeIndex, coded: tuple[str, ...]) -> tuple[tuple[str,
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
-    if enc.lbp_code is None:
+    if enc.lbp_code is None and not any(c.startswith(SPINE_PREFIXES) for c in enc.codes):
         return None
     found = conflicts(enc)
     if not found:
@@ -77,4 +83,4 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
-    return later.lbp_code is not None and not conflicts(later)
+    return not conflicts(later)
