@@ -3,8 +3,8 @@
 One `PatientState` per patient lives in a Faust table (changelog-backed) keyed by `patient_id`, and in a
 dict in `replay`. It keeps only what the rules read:
 
-- the last `MAX_ENCOUNTERS` signed encounters carrying a low-back-pain code (their codes and the findings
-  the provider documented in the assessment: enough for any 90-day episode rule),
+- the last `MAX_ENCOUNTERS` signed encounters, with or without a low-back-pain code (their codes and the
+  findings the provider documented in the assessment: enough for any 90-day episode rule),
 - the last `MAX_IMAGING` imaging results with their affirmed findings,
 - the last `MAX_CLAIMS` claims and `MAX_PRIOR_AUTHS` prior-auth requests,
 - the alerts raised (open or resolved; `MAX_RAISED`), so no alert id is raised twice,
