@@ -35,7 +35,7 @@ from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
 from streams.core.memo import Memo
-from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES, cod_excludes1_conflict
+from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
 from streams.core.rules.ops_provider_unspecified_share import RULE_ID as SHARE_RULE
 from streams.core.rules.ops_provider_unspecified_share import SUBJECT as PROVIDER
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState, ShareConfig, observe
@@ -231,10 +231,7 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
     encounters, claims, prior_auths = _subjects(state, chart, event)
     verdicts: list[tuple[Verdict, bool]] = []  # (verdict, superseded by a later visit)
     for enc in encounters:
-        if enc.lbp_code is not None:
-            _encounter_verdicts(chart, enc, verdicts)
-        elif (v := cod_excludes1_conflict.check(chart, enc)) is not None:
-            verdicts.append((v, False))  # a spine visit without an LBP code: only its codes are judged
+        _encounter_verdicts(chart, enc, verdicts)  # each rule says which visits it judges
     for claim in claims:
         for rule in CLAIM_RULES:
             if (v := rule.check(chart, claim)) is not None:
