@@ -1,8 +1,10 @@
 """COD-EXCLUDES1-CONFLICT: the encounter carries two codes that an ICD-10-CM Excludes1 note forbids
 together (e.g. M54.5x with M54.4-, M54.5x with M51.2-), from CMS's tabular (simple-icd-10-cm), notes on a
-parent applying to its children. Suggests keeping the more specific: the code whose official description
-is not "unspecified", else the longer (deeper) code, else the code the note points to (the combination
-code: "radiculopathy with lumbar disc disorder (M51.1-)" under M54.1 means keep M51.16, not M54.16).
+parent applying to its children. Suggests keeping the more specific, which is first the code the note points
+to: an Excludes1 note names the code the condition is classified to, so "radiculopathy with lumbar disc
+disorder (M51.1-)" under M54.1 means keep M51.16, not M54.16, and "pickwickian syndrome (E66.2)" under G47.3
+means keep E66.2, not the longer G47.34. Where that does not decide, the code whose official description is
+not "unspecified", else the longer (deeper) code.
 
 Judged on visits with an LBP-family code and on visits coded in its spinal neighbours (M54-, M51-, M47-,
 M48-) without one; the other coding rules need an LBP code.
@@ -25,13 +27,13 @@ SPINE_PREFIXES = ("M54", "M51", "M47", "M48")
 
 
 def _specificity(code: str, enc: EncounterRecord, note_of: str) -> tuple[int, int, int]:
-    """Not "unspecified", then deeper, then the code the note sends the condition to: an Excludes1 note
-    on M54.16 naming M51.1- says radiculopathy with a disc disorder is coded there (the combination)."""
+    """The code the note sends the condition to (not the code whose note it is), then not "unspecified",
+    then deeper."""
     try:
         unspecified = codes.index().is_unspecified(code, enc.date_of_service)
     except codes.NotCovered:
         unspecified = False
-    return (0 if unspecified else 1, len(code), 0 if code.replace(".", "").upper() == note_of.replace(".", "") else 1)
+    return (0 if code.replace(".", "").upper() == note_of.replace(".", "") else 1, 0 if unspecified else 1, len(code))
 
 
 def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
@@ -77,8 +79,8 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
         codes=tuple(dict.fromkeys(c for a, b, _ in found for c in (a, b))),
         suggested_codes=(keep,),
         evidence=tuple(Evidence(enc.event_id, "code", reason) for _, _, reason in found),
-        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} (Excludes1); "
-        f"keep the more specific {keep}.",
+        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} ({reason}); "
+        f"keep {keep}, the code the note classifies the condition to.",
     )
 
 
