@@ -31,6 +31,14 @@ OTHER_LBP_CAUSES = ("myofascial", "sacroiliac_dysfunction")
 DURATIONS = ("duration_acute", "duration_subacute", "duration_chronic")
 
 
+def specific_code_supported(enc: EncounterRecord) -> bool:
+    """The visit's own assessment supports its M54.51 (a vertebral link) and its M54.59 (a distinct cause):
+    what COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED ask. A visit that fails this corrects nothing."""
+    if VERTEBROGENIC_LBP in enc.codes and enc.documents("vertebral_link") is None:
+        return False
+    return OTHER_LBP not in enc.codes or any(enc.documents(k) for k in OTHER_LBP_CAUSES)
+
+
 def is_lbp(code: str) -> bool:
     return code.startswith(LBP_PREFIXES)
 

@@ -5,13 +5,15 @@ Imaging counts when performed before the encounter's date, or later while the en
 open (imaging often results after the visit it explains: the rule is re-evaluated when it arrives). Coders
 may not infer the link from the report: the suggestion is a provider query, not a code change. An
 assessment that rules the link out ("the Modic changes are incidental, not the source of her pain") has
-answered that query: nothing fires.
+answered that query: nothing fires. Only an answer resolves it: a later visit of the episode that documents
+the link or rules it out. A later visit coded M54.51 without a documented link has not answered it (it is
+the coding-from-imaging error COD-M5451-UNSUPPORTED flags).
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart
+from streams.core.chart import UNSPECIFIED_LBP, Chart
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-IMAGING-UNLINKED"
@@ -44,4 +46,4 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
-    return later.documents("vertebral_link") is not None or later.lbp_code == VERTEBROGENIC_LBP or later.link_denied
+    return later.documents("vertebral_link") is not None or later.link_denied

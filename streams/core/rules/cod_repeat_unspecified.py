@@ -2,12 +2,14 @@
 
 By the third visit of an episode the cause has usually been worked up; an unspecified code that persists is
 worth a chart review. Positions come from the dates of service, so a visit signed late still counts right.
+A later visit of the episode coded more specifically ends it only when its own assessment supports that
+code: M54.51 without a documented link is the coding-from-imaging error, not a correction.
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import UNSPECIFIED_LBP, Chart
+from streams.core.chart import UNSPECIFIED_LBP, Chart, specific_code_supported
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-REPEAT-UNSPECIFIED"
@@ -40,4 +42,4 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
-    return later.lbp_code is not None and later.lbp_code != UNSPECIFIED_LBP
+    return later.lbp_code is not None and later.lbp_code != UNSPECIFIED_LBP and specific_code_supported(later)
