@@ -2,6 +2,9 @@
 
 "Vertebrogenic low back pain", "low back pain secondary to vertebral endplate degeneration / Modic
 changes": the provider made the link, so the specific code M54.51 is supported. Suggests M54.51.
+Not when the assessment also documents sciatica: ICD-10-CM codes lumbago with sciatica as M54.4- (M54.5
+Excludes1 M54.4-), whatever its source, and COD-SCIATICA-SPECIFICITY says so; "update to M54.51" beside
+"use M54.42" would be two fixes that cannot both be coded.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ SUBJECT = "encounter"
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
-    if enc.lbp_code != UNSPECIFIED_LBP:
+    if enc.lbp_code != UNSPECIFIED_LBP or enc.documents("sciatica") is not None:
         return None
     link = enc.documents("vertebral_link")
     if link is None:
