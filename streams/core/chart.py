@@ -60,6 +60,13 @@ def explains_pain(img: ImagingRecord) -> Noted | None:
     return None
 
 
+def shown(n: Noted) -> str:
+    """An imaging finding that explains the pain, in the report's terms: "Modic type 1 changes"."""
+    if n.key == "modic_change":
+        return f"Modic type {n.modic_type} changes" if n.modic_type else "Modic changes"
+    return n.key.replace("_", " ")
+
+
 @dataclass(slots=True)
 class Episode:
     """A run of LBP encounters, each within `gap_days` of the previous one."""
@@ -175,6 +182,18 @@ class Chart:
                 return enc, n
             if key == "vertebral_link" and enc.link_denied:
                 return None
+        return None
+
+    def link_ruled_out(self, upto: date | None = None) -> EncounterRecord | None:
+        """The encounter whose assessment ruled the vertebral link out, when that is the provider's latest
+        word on it (on or before `upto`)."""
+        for enc in reversed(self.state.encounters):
+            if upto is not None and enc.date_of_service > upto:
+                continue
+            if enc.documents("vertebral_link") is not None:
+                return None
+            if enc.link_denied:
+                return enc
         return None
 
     def supported_lbp_codes(self, upto: date | None = None) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ the coding-from-imaging error COD-M5451-UNSUPPORTED flags).
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import UNSPECIFIED_LBP, Chart
+from streams.core.chart import UNSPECIFIED_LBP, Chart, shown
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-IMAGING-UNLINKED"
@@ -40,7 +40,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
             Evidence(enc.event_id, "code", f"{UNSPECIFIED_LBP} on the encounter of {enc.date_of_service}"),
             Evidence(img.event_id, "imaging", finding.sentence),
         ),
-        message=f"Query the provider: {what} shows {finding.key.replace('_', ' ')}, but the assessment of "
+        message=f"Query the provider: {what} shows {shown(finding)}, but the assessment of "
         f"{enc.date_of_service} does not say whether it causes the pain (coded {UNSPECIFIED_LBP}).",
     )
 

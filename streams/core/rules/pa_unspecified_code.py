@@ -3,14 +3,16 @@
 Fires for M54.50 or M54.40 anywhere on the request, or a primary (sequence 1) diagnosis whose official
 ICD-10-CM description says "unspecified". Payers deny unspecified codes; the request should carry what the
 documentation on file supports: M54.51 if an assessment links the pain to vertebral changes, M54.41/M54.42
-for documented sciatica by side; otherwise a provider query naming the imaging on file.
+for documented sciatica by side; otherwise a provider query naming the imaging on file, unless the
+provider's latest word on that imaging rules the link out (then the query has been answered: a query for a
+more specific diagnosis instead).
 """
 
 from __future__ import annotations
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import UNSPECIFIED_LBP, Chart, normalized
+from streams.core.chart import UNSPECIFIED_LBP, Chart, normalized, shown
 from streams.core.rules._common import finding_evidence
 from streams.core.state import PriorAuthRecord
 
@@ -45,12 +47,24 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
                 evidence.append(finding_evidence(*doc))
                 break
         advice = f"the documentation on file supports {', '.join(supported)}"
+    elif imaging and (denied := chart.link_ruled_out(pa.on)) is not None:
+        evidence.append(
+            Evidence(
+                denied.event_id,
+                "assessment",
+                f"the assessment of {denied.date_of_service} rules out a vertebral source of the pain",
+            )
+        )
+        advice = (
+            f"the assessment of {denied.date_of_service} rules out a vertebral source for the imaging on file; "
+            "query the provider for a more specific diagnosis"
+        )
     elif imaging:
         img, n = imaging[-1]
         evidence.append(Evidence(img.event_id, "imaging", n.sentence))
         advice = (
             f"query the provider: {img.modality} {img.body_site} of {img.performed_on} "
-            f"(accession {img.accession}) shows {n.key.replace('_', ' ')} but no assessment links it"
+            f"(accession {img.accession}) shows {shown(n)} but no assessment links it"
         )
     else:
         advice = "query the provider for a more specific diagnosis"
