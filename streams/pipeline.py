@@ -58,9 +58,12 @@ async def confirmed(producer: Any, records: Sequence[Record], sent: list[asyncio
     lbp_delivery_retries_total); copies sent twice are deduped by `alert_id` downstream or rewrite the
     same state. (aiokafka retries a failed request itself first, for faust's producer_request_timeout.)"""
     attempt = 0
+    pending: list[asyncio.Future] | None = sent
     while True:
         try:
-            return [await future for future in sent]
+            if pending is None:  # the last resend could not even be queued: queue them all again first
+                pending = await enqueue(producer, records)
+            return [await future for future in pending]
         except (KafkaError, ProducerSendError) as exc:
             pause = RETRY_PAUSE_SECONDS[min(attempt, len(RETRY_PAUSE_SECONDS) - 1)]
             metrics.DELIVERY_RETRIES.inc()
@@ -72,10 +75,7 @@ async def confirmed(producer: Any, records: Sequence[Record], sent: list[asyncio
             )
             await asyncio.sleep(pause)
             attempt += 1
-            try:
-                sent = await enqueue(producer, records)
-            except (KafkaError, ProducerSendError):
-                sent = []  # not even queued: the next round sends them
+            pending = None  # every record is sent again, from the first: the only way out is all confirmed
 
 
 class Decoded:

@@ -221,3 +221,43 @@ def test_a_later_batch_confirmed_first_still_waits_for_the_earlier_one() -> None
 
     assert asyncio.run(run()) == [b"s0", b"s1"]
     assert acked == [0, 1]
+
+
+def test_a_resend_that_cannot_be_queued_is_queued_again_until_every_record_is_confirmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long outage: the deliveries expire, then the resend cannot even be queued (aiokafka's accumulator
+    stays full: faust raises ProducerSendError). The records must be sent again once the broker is back;
+    returning without them would let the batch commit its offsets with its alert never delivered."""
+    from aiokafka.errors import KafkaTimeoutError
+    from faust.exceptions import ProducerSendError
+
+    from streams import pipeline
+
+    monkeypatch.setattr(pipeline, "RETRY_PAUSE_SECONDS", (0.0,))
+
+    class Outage:
+        def __init__(self) -> None:
+            self.calls = 0
+            self.delivered: list[bytes] = []
+
+        async def send(self, topic: str, key: Any, value: bytes, partition: Any, ts: Any, headers: Any) -> Any:
+            self.calls += 1
+            future = asyncio.get_running_loop().create_future()
+            if self.calls == 1:  # the first delivery expires
+                future.set_exception(KafkaTimeoutError("expired"))
+            elif self.calls == 2:  # the resend is refused before it is queued
+                raise ProducerSendError("Error while sending: KafkaTimeoutError()")
+            else:  # the broker is back
+                self.delivered.append(value)
+                future.set_result(SimpleNamespace(partition=0, offset=self.calls))
+            return future
+
+    async def run() -> list[Any]:
+        producer = Outage()
+        records = [("alerts-coding", b"pat-1", b"alert", None)]
+        metadata = await pipeline.confirmed(producer, records, await pipeline.enqueue(producer, records))
+        assert producer.delivered == [b"alert"]
+        return metadata
+
+    assert [m.offset for m in asyncio.run(run())] == [3]
