@@ -120,6 +120,9 @@ def check_prior_auth(raw_state: bytes | None, event: PriorAuth) -> list[dict[str
 @app.page("/prior-auth/check")
 class PriorAuthCheck(View):
     async def post(self, request: Request) -> Response:
+        # its answer quotes the patient's assessment and imaging sentences: the same token as /patients
+        if not _authorized(request):
+            return _json(self, {"error": "a valid bearer token is required"}, status=401)
         body = await request.read()
         try:
             event = prior_auth_from_body(body)
@@ -132,7 +135,8 @@ class PriorAuthCheck(View):
             return _json(self, {"error": "not ready: partitions are being assigned"}, status=503)
         if str(owner).rstrip("/") != str(app.conf.canonical_url).rstrip("/") and "forwarded" not in request.query:
             url = owner.with_path("/prior-auth/check").with_query({"forwarded": "1"})
-            async with app.http_client.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+            headers = {"Content-Type": "application/json", "Authorization": request.headers["Authorization"]}
+            async with app.http_client.post(url, data=body, headers=headers) as r:
                 return self.bytes(await r.read(), content_type="application/json", status=r.status)
         alerts = check_prior_auth(patients.get(key), event)
         return _json(self, {"request_id": event.request_id, "alerts": alerts})

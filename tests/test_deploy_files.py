@@ -58,3 +58,17 @@ def test_dockerfile_copies_what_the_worker_loads() -> None:
     for path in ("streams", "schemas", "pyproject.toml"):
         assert f"COPY {path}" in dockerfile or f" {path} " in dockerfile
     assert Path(ROOT / "schemas").is_dir()
+
+
+def test_no_secret_has_a_default() -> None:
+    """A default token would open the patient views to anyone reaching the published port: compose must
+    refuse to start without the operator's own (`${NAME:?...}`)."""
+    secrets = {
+        name: value
+        for service in COMPOSE["services"].values()
+        for name, value in (service.get("environment") or {}).items()
+        if re.search(r"TOKEN|PASSWORD|SECRET", name)
+    }
+    assert secrets, "the stack has a token and a password"
+    for name, value in secrets.items():
+        assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", str(value)), f"{name}: {value}"

@@ -29,8 +29,9 @@ def get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return e.code, e.read()
 
 
-def post(url: str, body: bytes) -> tuple[int, dict]:
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+def post(url: str, body: bytes, token: str | None = TOKEN) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -70,7 +71,10 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         assert [e["encounter_id"] for e in state["encounters"]] == ["E-V1"]
         assert get(f"{worker.url}/patients/nobody", TOKEN)[0] == 404
 
-        # the prior-auth check: the alerts it would raise, with what the documentation on file supports
+        # the prior-auth check: refused without the token (its answer quotes the documentation); with it,
+        # the alerts it would raise, with what the documentation on file supports
+        assert post(f"{worker.url}/prior-auth/check", prior_auth("pv1", "M54.50"), token=None)[0] == 401
+        assert post(f"{worker.url}/prior-auth/check", prior_auth("pv1", "M54.50"), token="wrong")[0] == 401
         status, answer = post(f"{worker.url}/prior-auth/check", prior_auth("pv1", "M54.50"))
         assert status == 200, answer
         [alert] = answer["alerts"]
