@@ -140,8 +140,13 @@ class StateTable:
         records = [(changelog, key, raw, partition) for key, (raw, partition) in staged.items()]
         written = await confirmed(producer, records, await enqueue(producer, records))
         store = self.table.data
-        for key, (raw, _) in staged.items():
+        # faust's memory store forgets a revoked partition's keys by this map (tablestore.py fills it on a
+        # restore): a state written here must be in it too, or it stays in memory after a rebalance
+        partition_of = getattr(store, "_key_partition", None)
+        for key, (raw, partition) in staged.items():
             store[key] = raw
+            if partition_of is not None:
+                partition_of[key] = partition
             if self.pending.get(key) is raw:  # no later batch has staged a newer state
                 del self.pending[key]
         for meta in written:  # the store now holds these changelog records (streams/tablestore.py)

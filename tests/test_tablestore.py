@@ -120,3 +120,25 @@ def test_keys_faust_drops_take_their_offsets_along(store: Any) -> None:
     rebalance(s, {tp(0), tp(1)}, set(), {tp(0), tp(1)})
     asyncio.run(s.on_recovery_completed({tp(0)}, set()))
     assert s.persisted_offset(tp(0)) == 100 and s.persisted_offset(tp(1)) is None
+
+
+def test_a_state_the_worker_wrote_leaves_memory_with_its_partition(store: Any) -> None:
+    """StateTable.write puts a state in the store; when its partition goes to another worker, the store
+    must drop it like a restored one, or a worker's memory never shrinks as workers are added."""
+    from types import SimpleNamespace
+
+    from streams.pipeline import StateTable
+
+    s, _, _ = store
+
+    class Producer:
+        async def send(self, topic: str, key: Any, value: bytes, partition: Any, ts: Any, headers: Any) -> Any:
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(SimpleNamespace(partition=partition, offset=1))
+            return future
+
+    table = SimpleNamespace(data=s, changelog_topic=patients.changelog_topic)
+    staged = {b"pat-on-3": (b"{}", 3), b"pat-on-0": (b"{}", 0)}
+    asyncio.run(StateTable(table, decode=lambda raw: raw, cache_size=10).write(Producer(), staged))
+    asyncio.run(s.on_recovery_completed({tp(0)}, set()))  # partition 3 now belongs to another worker
+    assert sorted(s.data) == [b"pat-on-0"]
