@@ -63,11 +63,14 @@ provider_batches = Pipeline(app, provider_states, settings.BATCHES_IN_FLIGHT)
 
 
 def decode_message(topic: str, key: bytes | None, value: bytes | None) -> Event:
-    """Decode and validate one record; the Kafka key must be the event's patient_id (co-partitioning)."""
+    """Decode and validate one record; the Kafka key must be the event's patient_id (co-partitioning): a
+    record without a key landed on a partition its patient's state does not live on."""
     if value is None:
         raise BadInput("invalid_json", "the record has no value: expected a JSON event")
     event = decode(value, CONTRACT_NAME_OF.get(topic, topic))
-    if key is not None and key != event.patient_id.encode():
+    if key is None:
+        raise BadInput("schema", "record key: missing, expected the event's patient_id as the Kafka key")
+    if key != event.patient_id.encode():
         raise BadInput("schema", "record key: expected the event's patient_id as the Kafka key")
     return event
 

@@ -39,6 +39,7 @@ def _malformed(valid: list[bytes], other_patients: list[bytes], rng: random.Rand
         topic = TOPIC_OF_TYPE[doc["event_type"]]
         out.append((topic, f"not-{doc['patient_id']}".encode(), raw))  # key is not the patient_id
         out.append((topic, b"\xff\xfe" + doc["patient_id"].encode(), raw))  # non-UTF-8 key
+        out.append((topic, None, raw))  # no key: it landed on any partition
         wrong = rng.choice([t for t in TOPIC_OF_TYPE.values() if t != topic])
         out.append((wrong, doc["patient_id"].encode(), raw))  # a valid event on another input topic
     for topic in TOPIC_OF_TYPE.values():
@@ -144,7 +145,9 @@ def test_malformed_records_are_dead_lettered_and_valid_ones_still_alert(deployme
     assert Counter(map(sent_digest, dead)) == Counter(hashlib.sha256(v or b"").hexdigest() for _, _, v in malformed)
     assert all(r["error"] and r["error_class"] and r["offset"] is not None for r in dead)
     assert "processing" not in classes, [r["error"] for r in dead if r["error_class"] == "processing"][:5]
-    assert sum(1 for r in dead if r["error"].startswith("record key:")) == 300
+    keyed = [r for r in dead if r["error"].startswith("record key:")]
+    assert len(keyed) == 450  # not the patient id, not UTF-8, missing: 150 each
+    assert sum(1 for r in keyed if r["error"].startswith("record key: missing")) == 150
     assert classes["unsupported_version"] >= 50 and classes["wrong_topic"] >= 150
     # the valid events give replay's alerts (same check and same order caveat as test_worker_matches_replay)
     assert got_alerts - got_resolved == want_alerts - want_resolved
