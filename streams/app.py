@@ -46,4 +46,7 @@ app = faust.App(
     processing_guarantee="at_least_once",
     autodiscover=["streams.agents", "streams.views"],
     origin="streams",
+    # settings come from STREAMS_* only (streams/settings.py): faust would otherwise let unprefixed names
+    # (WEB_PORT, PROCESSING_GUARANTEE, BROKER_URL, a Kubernetes service link's WEB_PORT=tcp://...) override them
+    env={},
 )

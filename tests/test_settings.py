@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -25,3 +26,14 @@ def test_a_bad_integer_setting_names_the_variable() -> None:
     )
     assert result.returncode != 0
     assert "STREAMS_TOPIC_PARTITIONS" in result.stderr and "expected an integer" in result.stderr
+
+
+def test_faust_reads_no_unprefixed_environment_variables() -> None:
+    """faust's own names (WEB_PORT, PROCESSING_GUARANTEE, ...) would override the app's explicit settings;
+    a Kubernetes service named `web` sets WEB_PORT=tcp://... in every pod."""
+    env = {"WEB_PORT": "7777", "PROCESSING_GUARANTEE": "exactly_once", "STREAM_WAIT_EMPTY": "false"}
+    code = "from streams.app import app; c = app.conf; print(c.web_port, c.processing_guarantee.value, c.stream_wait_empty)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["6066", "at_least_once", "True"]
