@@ -32,7 +32,10 @@ def test_faust_reads_no_unprefixed_environment_variables() -> None:
     """faust's own names (WEB_PORT, PROCESSING_GUARANTEE, ...) would override the app's explicit settings;
     a Kubernetes service named `web` sets WEB_PORT=tcp://... in every pod."""
     env = {"WEB_PORT": "7777", "PROCESSING_GUARANTEE": "exactly_once", "STREAM_WAIT_EMPTY": "false"}
-    code = "from streams.app import app; c = app.conf; print(c.web_port, c.processing_guarantee.value, c.stream_wait_empty)"
+    code = (
+        "from streams.app import app; c = app.conf; "
+        "print(c.web_port, c.processing_guarantee.value, c.stream_wait_empty)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True
     ).stdout.split()
