@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import orjson
@@ -188,15 +188,28 @@ BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
 commits.install(app)
 
 
+async def stop_on_failure(handled: Awaitable[None]) -> None:
+    """A batch that fails outside one event's processing (that event is dead-lettered) stops the worker:
+    faust's supervisor would restart the agent past the batch, which would then never be applied, hold its
+    partitions' commits, and leave later batches building on states that were never written. The next
+    worker to own the partitions gets the batch again from the last commit."""
+    try:
+        await handled
+    except Exception as exc:
+        log.error("a batch could not be handled (%s); stopping the worker", type(exc).__name__)
+        await app.crash(exc)
+        raise
+
+
 @app.agent(input_topic)
 async def process_events(stream: Any) -> None:
     commits.hold(stream)  # offsets are committed only for batches that are done (streams/commits.py)
     async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
-        await handle_events(batch)
+        await stop_on_failure(handle_events(batch))
 
 
 @app.agent(provider_topic)
 async def process_provider_observations(stream: Any) -> None:
     commits.hold(stream)
     async for batch in stream.take_events(settings.BATCH_SIZE, within=BATCH_WITHIN):
-        await handle_observations(batch)
+        await stop_on_failure(handle_observations(batch))

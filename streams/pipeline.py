@@ -50,7 +50,7 @@ async def enqueue(producer: Any, records: Sequence[Record]) -> list[asyncio.Futu
     return [await producer.send(topic, key, value, partition, None, None) for topic, key, value, partition in records]
 
 
-async def confirmed(producer: Any, records: Sequence[Record], sent: list[asyncio.Future]) -> list[Any]:
+async def confirmed(producer: Any, records: Sequence[Record], sent: list[asyncio.Future] | None) -> list[Any]:
     """Wait until the broker has acknowledged every record; on a Kafka error, send them all again after a
     pause, until it has. Their record metadata (partition, offset), in order.
 
@@ -173,24 +173,22 @@ class Pipeline:
         self, batch: Sequence[EventT], records: list[Record], touched: dict[bytes, tuple[Any, int]], started: float
     ) -> None:
         producer = self.app.producer
-        sent = await enqueue(producer, records)
+        try:
+            sent: list[asyncio.Future] | None = await enqueue(producer, records)
+        except (KafkaError, ProducerSendError):
+            sent = None  # not even queued (a long outage): the batch's confirmation queues them again
         staged = self.states.stage(touched)
         previous = self.unfinished[-1] if self.unfinished else None
         self.unfinished.append(asyncio.ensure_future(self._finish(batch, records, sent, staged, previous, started)))
         while self.unfinished and (self.unfinished[0].done() or len(self.unfinished) >= self.depth):
             oldest = self.unfinished.popleft()
-            try:
-                await oldest
-            except Exception as exc:
-                log.error("a batch could not be finished (%s); stopping the worker", type(exc).__name__)
-                await self.app.crash(exc)
-                raise
+            await oldest  # a failure here stops the worker (agents.stop_on_failure)
 
     async def _finish(
         self,
         batch: Sequence[EventT],
         records: list[Record],
-        sent: list[asyncio.Future],
+        sent: list[asyncio.Future] | None,
         staged: dict[bytes, tuple[bytes, int]],
         previous: asyncio.Task | None,
         started: float,

@@ -261,3 +261,37 @@ def test_a_resend_that_cannot_be_queued_is_queued_again_until_every_record_is_co
         return metadata
 
     assert [m.offset for m in asyncio.run(run())] == [3]
+
+
+def test_a_batch_whose_records_cannot_be_queued_at_first_is_sent_once_the_broker_is_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first hand-over to the producer fails (ProducerSendError): the batch must not fail (that stops
+    the worker) nor finish without its records; its confirmation queues them again."""
+    from faust.exceptions import ProducerSendError
+
+    from streams import pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "RETRY_PAUSE_SECONDS", (0.0,))
+    commits.held.clear()
+    acked: list[int] = []
+
+    class Refusing(Producer):
+        refused = False
+
+        async def send(self, topic: str, key: Any, value: bytes, partition: Any, ts: Any, headers: Any) -> Any:
+            if not self.refused:
+                self.refused = True
+                raise ProducerSendError("Error while sending: KafkaTimeoutError()")
+            future = await super().send(topic, key, value, partition, ts, headers)
+            self.confirm_all()
+            return future
+
+    producer = Refusing()
+    table = FakeTable()
+    pipeline = Pipeline(SimpleNamespace(producer=producer, consumer=None), StateTable(table, lambda r: r, 10), 1)
+    batch = [SimpleNamespace(message=Message(0, acked))]
+    alert = ("alerts-coding", b"p1", b"alert", None)
+    asyncio.run(pipeline.submit(batch, [alert], {b"p1": (State("s"), 0)}, 0.0))
+    assert [value for _, _, value, _ in producer.sent] == [b"alert", b"s"]
+    assert acked == [0] and table.data[b"p1"] == b"s"
