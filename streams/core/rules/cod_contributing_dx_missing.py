@@ -14,9 +14,18 @@ excluded by a code already on the visit, the note sends the condition there (rad
 disc disorder is M51.1-, not M54.1-), so nothing is suggested that COD-EXCLUDES1-CONFLICT would then flag.
 When the suggestion is excluded only by the visit's LBP code (lumbago due to disc displacement is M51.2-,
 not M54.50 with M51.2-), the message says that the suggested code takes the LBP code's place.
+
+Radiculopathy documented with a lumbar disc disorder is one code, M51.1- (ICD-10-CM's "with" convention
+presumes the link): suggested in place of M54.1- and M51.2-/M51.3-, and of such a disc code already on the
+visit. Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
+claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
+documented, else "without mention of" pain, never "with discogenic back pain" (a causal link the provider
+must state and the reader does not read: coders may not infer). A sacral level (an S1 root) is lumbosacral.
 """
 
 from __future__ import annotations
+
+import re
 
 from streams.core import codes
 from streams.core.alerts import Verdict
@@ -38,6 +47,10 @@ FAMILIES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 # a stated level that has a family of its own (M48.07 "Spinal stenosis, lumbosacral region" is not in M48.06-)
 LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07"}
+DISC_KEYS = ("disc_herniation", "disc_degeneration")
+DISC_WITH_RADICULOPATHY = "M51.1"  # "Intervertebral disc disorders with radiculopathy"
+COMBINATION_NAME = "a lumbar disc disorder with radiculopathy"
+_CLAUDICATION = re.compile(r"\b(?:(without|no|denies)\s+(?:\w+\s+)?)?claudication", re.IGNORECASE)
 
 
 def missing(enc: EncounterRecord) -> list[str]:
@@ -53,20 +66,60 @@ def missing(enc: EncounterRecord) -> list[str]:
     return out
 
 
+def _level(n: Noted | None) -> str:
+    if n is not None and n.level == "sacral":
+        return "lumbosacral"  # an S1 root, an L5-S1 disc
+    return n.level if n is not None and n.level in ("lumbar", "lumbosacral") else "lumbar"
+
+
 def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]]:
     """(finding, codes to suggest, its note) for each missing family that no combination code on the visit
-    already carries (see the module docstring)."""
+    already carries (see the module docstring); the key "disc_radiculopathy" for the M51.1- combination."""
     out = []
     others = [c for c in enc.codes if c != enc.lbp_code]
-    for key in missing(enc):
+    keys = missing(enc)
+    disc = next((n for k in DISC_KEYS if (n := enc.documents(k)) is not None), None)
+    if "radiculopathy" in keys and disc is not None and not _coded_inside(enc, "radiculopathy", others):
+        n = enc.documents("radiculopathy")
+        level = _level(disc) if disc.level else _level(n)
+        out.append(("disc_radiculopathy", family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level), n))
+        keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
+    for key in keys:
         n = enc.documents(key)
-        level = n.level if n and n.level in ("lumbar", "lumbosacral") else "lumbar"
+        level = _level(n)
         prefix = LEVEL_PREFIX.get((key, level), FAMILIES[key][1])
         suggested = family_codes(prefix, enc.date_of_service, level=level, side=n.side if n else None)
-        if suggested and any(all(_excludes(o, c) for c in suggested) for o in others):
+        if _excluded_by(suggested, others):
             continue  # coded inside another code on the visit
-        out.append((key, suggested, n))
+        out.append((key, _supported(key, suggested, enc, n), n))
     return out
+
+
+def _excluded_by(suggested: tuple[str, ...], others: list[str]) -> bool:
+    """Some code on the visit excludes every suggestion: the note sends the condition there."""
+    return bool(suggested) and any(all(_excludes(o, c) for c in suggested) for o in others)
+
+
+def _coded_inside(enc: EncounterRecord, key: str, others: list[str]) -> bool:
+    n = enc.documents(key)
+    level = _level(n)
+    prefix = LEVEL_PREFIX.get((key, level), FAMILIES[key][1])
+    return _excluded_by(family_codes(prefix, enc.date_of_service, level=level), others)
+
+
+def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: Noted | None) -> tuple[str, ...]:
+    """The family's codes narrowed by what their official descriptions say and the text supports."""
+    if key == "stenosis":
+        said = _CLAUDICATION.search(n.sentence) if n is not None else None
+        want = "with neurogenic claudication" if said and not said.group(1) else "without neurogenic claudication"
+    elif key == "disc_degeneration":
+        leg = enc.documents("sciatica") is not None
+        want = "with lower extremity pain only" if leg else "without mention of"
+    else:
+        return suggested
+    idx = codes.index()
+    picked = tuple(c for c in suggested if want in (idx.description(c, enc.date_of_service) or "").lower())
+    return picked or suggested
 
 
 def _excludes(a: str, b: str) -> bool:
@@ -84,13 +137,18 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if not found:
         return None
     suggested = tuple(dict.fromkeys(c for _, picked, _ in found for c in picked))
-    names = ", ".join(FAMILIES[k][2] for k, _, _ in found)
+    names = ", ".join(COMBINATION_NAME if k == "disc_radiculopathy" else FAMILIES[k][2] for k, _, _ in found)
     replacing = [c for c in suggested if _excludes(enc.lbp_code, c)]
-    advice = (
-        f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1)"
-        if replacing
-        else "add the most specific code the note supports"
-    )
+    combination = next((picked for k, picked, _ in found if k == "disc_radiculopathy"), ())
+    disc_coded = [c for c in enc.codes if c.startswith(("M51.2", "M51.3"))]
+    if replacing:
+        advice = f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1)"
+    elif combination and disc_coded:
+        advice = f"code {' or '.join(combination)} in place of {', '.join(disc_coded)} (one code for both)"
+    elif combination:
+        advice = f"code {' or '.join(combination)}, one code for both"
+    else:
+        advice = "add the most specific code the note supports"
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
