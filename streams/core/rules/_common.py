@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from streams.core import codes
@@ -42,17 +43,48 @@ def _not_billable(raw: str, on: date) -> codes.CodeStatus | None:
         return None
 
 
-def replacements(chart: Chart, status: codes.CodeStatus) -> tuple[str, ...]:
-    """The valid children of a retired code, the one the documentation supports first. For a code not yet
-    in the code set on that date (M54.50 before 2021-10-01), the code in force then: its nearest billable
-    parent (M54.5)."""
+def replacements(chart: Chart, status: codes.CodeStatus, others: Sequence[str] = ()) -> tuple[str, ...]:
+    """The valid children of a retired code, the one the documentation supports first: for the LBP family
+    what the assessments document (Chart.supported_lbp_groups), for other codes (M51.36-) the child the
+    patient's signed encounters are coded with, latest first. Children that an Excludes1 note forbids beside
+    the claim's or request's other codes (`others`: M54.5's children beside M51.26) go last. For a code not
+    yet in the code set on that date (M54.50 before 2021-10-01), the code in force then: its nearest
+    billable parent (M54.5)."""
     children = list(status.billable_descendants)
     if not children and not status.exists and any(fy > status.fiscal_year for fy in status.present_years):
         return _parent_in_force(status.code, status.on)
     if any(is_lbp(c) for c in children):
         supported = [c for group in chart.supported_lbp_groups(status.on) for c in group if c in children]
-        children = supported + [c for c in children if c not in supported]
+    else:
+        on_file = (c for e in reversed(chart.state.encounters) if e.date_of_service <= status.on for c in e.codes)
+        supported = list(dict.fromkeys(c for c in on_file if c in children))
+    children = supported + [c for c in children if c not in supported]
+    if others:
+        children.sort(key=lambda c: excluded_beside(c, others) is not None)  # stable: the order above stays
     return tuple(children)
+
+
+def excluded_beside(code: str, others: Sequence[str]) -> str | None:
+    """The first of `others` that an Excludes1 note forbids beside `code`; None if none does."""
+    for other in others:
+        try:
+            if codes.excludes1_conflict(code, other) is not None:
+                return other
+        except (codes.CodeShapeError, codes.NotCovered):
+            continue
+    return None
+
+
+def coded_by(replacing: Sequence[str], others: Sequence[str]) -> str | None:
+    """A code among `others` that forbids every replacement: the condition is coded there already (M54.5
+    beside M51.26 is 'lumbago due to disc displacement', M51.26 alone), so the retired code is removed."""
+    found = [excluded_beside(c, others) for c in replacing]
+    return found[0] if found and all(found) else None
+
+
+def removal(status: codes.CodeStatus, coded: str, where: str) -> str:
+    """The advice for a retired code whose condition another code on the claim or request already codes."""
+    return f"every code under {status.code} is excluded beside {coded} on the {where} (Excludes1): remove {status.code}"
 
 
 def _parent_in_force(code: str, on: date) -> tuple[str, ...]:

@@ -2,14 +2,18 @@
 
 Fires for a header (M54.5 on/after 2021-10-01, M51.36 on/after 2024-10-01) or a deleted code, judged by the
 ICD-10-CM fiscal year in force on the date of service. Suggests the valid children of that code, the one
-the patient's documentation supports first. Resolved when the claim is resubmitted with valid codes.
+the patient's documentation supports first, and none that an Excludes1 note forbids beside the claim's
+other codes first. When every child is forbidden so (M54.5 beside M51.26: lumbago due to disc displacement
+is M51.26 alone), the advice is to remove the retired code. Resolved when the claim is resubmitted with
+valid codes.
 """
 
 from __future__ import annotations
 
+from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart
-from streams.core.rules._common import not_billable, replacements
+from streams.core.rules._common import coded_by, not_billable, removal, replacements
 from streams.core.state import ClaimRecord
 
 RULE_ID = "CLM-RETIRED-CODE"
@@ -21,9 +25,20 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     if not retired:
         return None
     suggested: list[str] = []
+    coded_in: dict[str, str] = {}  # retired code -> the claim's code that codes its condition already
     for s in retired:
-        suggested += [c for c in replacements(chart, s) if c not in suggested]
-    first = retired[0]
+        others = [c for c in claim.codes if c != s.code]
+        children = replacements(chart, s, others)
+        if (coded := coded_by(children, others)) is not None:
+            coded_in[s.code] = coded
+        else:
+            suggested += [c for c in children if c not in suggested]
+
+    def advice(s: codes.CodeStatus) -> str:
+        if s.code in coded_in:
+            return f"{s.code} is not billable on {s.on.isoformat()}; {removal(s, coded_in[s.code], 'claim')}"
+        return s.describe(suggested)
+
     return Verdict(
         rule_id=RULE_ID,
         severity="error",
@@ -31,6 +46,6 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         subject_id=claim.claim_id,
         codes=tuple(s.code for s in retired),
         suggested_codes=tuple(suggested),
-        evidence=tuple(Evidence(claim.event_id, "claim", s.describe(suggested)) for s in retired),
-        message=f"Claim {claim.claim_id} will be rejected: {first.describe(suggested)}.",
+        evidence=tuple(Evidence(claim.event_id, "claim", advice(s)) for s in retired),
+        message=f"Claim {claim.claim_id} will be rejected: {advice(retired[0])}.",
     )
