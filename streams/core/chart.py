@@ -31,6 +31,24 @@ OTHER_LBP_CAUSES = ("myofascial", "sacroiliac_dysfunction")
 DURATIONS = ("duration_acute", "duration_subacute", "duration_chronic")
 
 
+def lbp_code_supported(enc: EncounterRecord) -> bool:
+    """The visit's LBP code is the one its own assessment supports: M54.4- with sciatica, M54.51 with a
+    vertebral link, M54.59 with a distinct cause, M54.50 (M54.5 before FY2022) with none of them."""
+    code = enc.lbp_code
+    if code is None:
+        return False
+    sciatica = enc.documents("sciatica") is not None
+    if code.startswith("M54.4") or sciatica:
+        return code.startswith("M54.4") and sciatica
+    link = enc.documents("vertebral_link") is not None
+    cause = any(enc.documents(k) for k in OTHER_LBP_CAUSES)
+    if code == VERTEBROGENIC_LBP:
+        return link
+    if code == OTHER_LBP:
+        return cause
+    return not link and not cause
+
+
 def specific_code_supported(enc: EncounterRecord) -> bool:
     """The visit's own assessment supports its M54.51 (a vertebral link) and its M54.59 (a distinct cause):
     what COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED ask. A visit that fails this corrects nothing."""

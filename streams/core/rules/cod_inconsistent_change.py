@@ -4,7 +4,9 @@ M54.51 -> M54.50) with no new finding or documentation to explain it. Suggests a
 Only findings that bear on the LBP code explain a change (chart.LBP_RELEVANT: a link, Modic or endplate
 changes, sciatica, a distinct cause): "acute" becoming "subacute" does not explain M54.51 -> M54.50, and
 neither does imaging of another region. A change forced by the code set (the earlier code is not
-billable on the later visit's date: M54.5 after 2021-10-01) is not inconsistent.
+billable on the later visit's date: M54.5 after 2021-10-01) is not inconsistent, nor is a correction: the
+later visit's code is the one its own assessment supports and the earlier visit's was not (M54.50 -> M54.42
+with the sciatica documented on both, the fix COD-SCIATICA-SPECIFICITY asked for).
 
 Re-evaluated as imaging arrives: if imaging resulted between the two visits arrives late and explains the
 change, the alert is resolved.
@@ -13,7 +15,7 @@ change, the alert is resolved.
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import LBP_RELEVANT, Chart, new_findings
+from streams.core.chart import LBP_RELEVANT, Chart, lbp_code_supported, new_findings
 from streams.core.rules._common import not_billable
 from streams.core.state import EncounterRecord
 
@@ -28,6 +30,8 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
         return None
     if prev.lbp_code is not None and not_billable(prev.lbp_code, enc.date_of_service) is not None:
         return None  # the code set changed (M54.5 -> M54.50 on 2021-10-01): the old code could not be kept
+    if lbp_code_supported(enc) and not lbp_code_supported(prev):
+        return None  # a correction: the new code is what the documentation supports, the old one was not
     kept = {m.key for m in enc.noted}
     lost = [n for n in prev.noted if n.key in LBP_RELEVANT and n.key not in kept]
     if new_findings(chart, prev, enc) or lost:
