@@ -37,6 +37,9 @@ def _an_observation() -> Observation:
 
 
 def _message(topic: str, value: bytes, key: bytes | None, offset: int) -> Any:
+    """A fetched record; an input event's key is its patient_id, as the worker requires."""
+    if key is None and topic != PROVIDER_TOPIC:
+        key = orjson.loads(value)["patient_id"].encode()
     return SimpleNamespace(message=SimpleNamespace(topic=topic, key=key, value=value, partition=0, offset=offset))
 
 
