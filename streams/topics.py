@@ -40,6 +40,16 @@ INPUT_TOPIC_OF = {
 }
 CONTRACT_NAME_OF = {v: k for k, v in INPUT_TOPIC_OF.items()}
 PROVIDER_TOPIC = settings.TOPIC_PROVIDER_ENCOUNTERS
+# the worker's two tables (streams/agents.py); faust names their changelogs "<app id>-<table>-changelog"
+PATIENT_TABLE = "patient-state"
+PROVIDER_TABLE = "provider-state"
+
+
+def copartitioned_topics() -> list[str]:
+    """Topics whose partition N must all be one worker's: the inputs and the patient changelog (a patient's
+    events and state), the provider topic and its changelog, all at STREAMS_TOPIC_PARTITIONS."""
+    changelogs = [f"{settings.APP_ID}-{t}-changelog" for t in (PATIENT_TABLE, PROVIDER_TABLE)]
+    return [*INPUT_TOPICS, PROVIDER_TOPIC, *changelogs]
 
 
 def all_topics() -> list[str]:
@@ -49,6 +59,17 @@ def all_topics() -> list[str]:
 def bootstrap_servers(url: str = settings.BROKER_URL) -> list[str]:
     """`kafka://h1:9092;kafka://h2:9092` (Faust's form) -> ['h1:9092', 'h2:9092'] for kafka-python."""
     return [u.split("://", 1)[-1] for u in url.replace(",", ";").split(";") if u.strip()]
+
+
+class PartitionCountMismatch(SystemExit):
+    """An existing topic that must be co-partitioned has another partition count than the setting: exit 2.
+
+    faust does not notice: its assignor groups topics by partition count, so a patient's events and its
+    state would silently live on different workers (or changelog writes fail for partitions it lacks)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
 
 
 class BrokerAuthenticationFailed(SystemExit):
@@ -142,6 +163,25 @@ def ensure_topics(
             time.sleep(0.2)
         if missing:
             log.info("created topics %s with %d partitions", missing, partitions)
+        check_partition_counts(admin, partitions)
         return missing
     finally:
         admin.close()
+
+
+def check_partition_counts(admin: object, partitions: int) -> None:
+    """Every co-partitioned topic that exists has `partitions` partitions, or stop with what to do."""
+    existing = set(admin.list_topics())  # type: ignore[attr-defined]
+    names = [t for t in copartitioned_topics() if t in existing]
+    described = admin.describe_topics(names)  # type: ignore[attr-defined]
+    counts = {d.get("name", d.get("topic")): len(d["partitions"]) for d in described}  # kafka-python 3: "name"
+    wrong = {t: n for t, n in counts.items() if n != partitions}
+    if wrong:
+        found = ", ".join(f"{t} has {n}" for t, n in sorted(wrong.items()))
+        message = (
+            f"partition counts differ: {found}, STREAMS_TOPIC_PARTITIONS is {partitions}. The input topics, "
+            f"{PROVIDER_TOPIC} and the table changelogs must all have the same count (co-partitioning); set "
+            "STREAMS_TOPIC_PARTITIONS to theirs, or see README 'Scaling out' to change it"
+        )
+        print(message, file=sys.stderr, flush=True)
+        raise PartitionCountMismatch(message)
