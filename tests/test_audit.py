@@ -111,7 +111,7 @@ def test_sections_use_the_engine_alerts(report: Path, lines: list[bytes]) -> Non
     assert ops, "seed 5 with 300 patients plants a provider over the threshold"
     for a in ops:
         assert a.subject_id.partition("/")[0] in page
-    assert "COD-IMAGING-UNLINKED" in page and "modic change" in page
+    assert "COD-IMAGING-UNLINKED" in page and "shows Modic type" in page
     assert f"{len(history.alerts):,}" in page
 
 
