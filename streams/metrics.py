@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 from streams import settings
 from streams.app import app
 from streams.core import codes
+from streams.topics import INPUT_TOPICS, PROVIDER_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +126,25 @@ else:
 provider_windows: dict[str, tuple[int, float]] = {}
 
 
+def export_lag(monitor: object, assigned: set, consumed: set[str]) -> None:
+    """Lag of the partitions this worker owns now, of the topics its agents consume: a partition that moved
+    to another worker is not exported twice, and the changelogs faust reads for recovery and standby
+    replicas (never committed) are not lag."""
+    LAG.clear()
+    committed_offsets = getattr(monitor, "tp_committed_offsets", {})
+    for tp, end in list(getattr(monitor, "tp_end_offsets", {}).items()):
+        if tp in assigned and tp.topic in consumed:
+            committed = committed_offsets.get(tp, 0)
+            LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, end - committed))
+
+
 @app.timer(interval=5.0)
 async def export_gauges() -> None:
-    monitor = app.monitor
-    for tp, end in list(getattr(monitor, "tp_end_offsets", {}).items()):
-        committed = monitor.tp_committed_offsets.get(tp, 0)
-        LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(max(0, end - committed))
+    try:
+        assigned = set(app.consumer.assignment())
+    except Exception:  # not started or between generations: nothing is owned for certain
+        assigned = set()
+    export_lag(app.monitor, assigned, {*INPUT_TOPICS, PROVIDER_TOPIC})
     SHARE.clear()
     SHARE_ENCOUNTERS.clear()
     busiest = sorted(provider_windows.items(), key=lambda kv: kv[1][0], reverse=True)[:TOP_PROVIDERS]
