@@ -6,6 +6,7 @@ The same names are used by `scripts/`, `docker-compose.yml` and the tests (a tes
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def kafka_python_security() -> dict[str, Any]:
 DATA_DIR: Path = Path(_env("STREAMS_DATA_DIR", str(REPO_ROOT / "var" / "worker")))
 WEB_PORT: int = _env_int("STREAMS_WEB_PORT", 6066)
 WEB_BIND: str = _env("STREAMS_WEB_BIND", "127.0.0.1")
+# The host other workers reach this one's views at (faust forwards a patient's request to the worker that
+# owns its partition by this URL): a wildcard bind address is no address, so the machine's name then.
+WEB_HOST: str = _env("STREAMS_WEB_HOST", WEB_BIND if WEB_BIND not in ("0.0.0.0", "::", "") else socket.gethostname())
 LOG_LEVEL: str = _env("STREAMS_LOG_LEVEL", "info")
 # Events taken from the stream at once: state is written once per patient per batch, alerts are confirmed
 # by the broker before the state that remembers them is written (see agents.py).

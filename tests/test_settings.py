@@ -40,3 +40,17 @@ def test_faust_reads_no_unprefixed_environment_variables() -> None:
         [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["6066", "at_least_once", "True"]
+
+
+def test_a_wildcard_bind_is_not_the_advertised_url() -> None:
+    """Workers forward a patient's request to the owner's advertised URL: http://0.0.0.0:6066 would be
+    every worker's, so each would answer for patients it does not hold."""
+    code = "from streams.app import app; print(app.conf.canonical_url)"
+
+    def url(**env: str) -> str:
+        run = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True)
+        return run.stdout.strip()
+
+    assert "0.0.0.0" not in url(STREAMS_WEB_BIND="0.0.0.0")
+    assert url(STREAMS_WEB_BIND="0.0.0.0", STREAMS_WEB_HOST="worker-2") == "http://worker-2:6066"
+    assert url() == "http://127.0.0.1:6066"
