@@ -39,6 +39,8 @@ app = faust.App(
     web_port=settings.WEB_PORT,
     web_bind=settings.WEB_BIND,
     web_host=settings.WEB_HOST,
+    # faust's own /table/ views would serve table contents (patient states) to anyone, without the token
+    web_tables_enabled=False,
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
     producer_linger=settings.PRODUCER_LINGER_MS / 1000,

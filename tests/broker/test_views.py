@@ -70,6 +70,8 @@ def test_views_and_metrics(deployment: Deployment, tmp_path: Path) -> None:
         state = orjson.loads(body)
         assert [e["encounter_id"] for e in state["encounters"]] == ["E-V1"]
         assert get(f"{worker.url}/patients/nobody", TOKEN)[0] == 404
+        # faust's own table views (no token) are off
+        assert get(f"{worker.url}/table/patient-state/")[0] == 404
 
         # the prior-auth check: refused without the token (its answer quotes the documentation); with it,
         # the alerts it would raise, with what the documentation on file supports
