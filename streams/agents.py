@@ -185,6 +185,12 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
 BATCH_WITHIN = settings.BATCH_WITHIN_MS / 1000
 
 
+@app.timer(interval=5.0)
+async def export_oldest_batch_age() -> None:
+    now = time.monotonic()
+    metrics.OLDEST_BATCH.set(max(p.oldest_unfinished_age(now) for p in (patient_batches, provider_batches)))
+
+
 commits.install(app)
 
 

@@ -45,6 +45,9 @@ app = faust.App(
     producer_acks=-1,
     producer_linger=settings.PRODUCER_LINGER_MS / 1000,
     producer_max_batch_size=settings.PRODUCER_MAX_BATCH_BYTES,
+    # how long aiokafka waits for a send before it fails it (faust's default: 20 minutes); the pipeline
+    # then sends again itself, counted in lbp_delivery_retries_total, so an outage shows within a minute
+    producer_request_timeout=30.0,
     processing_guarantee="at_least_once",
     autodiscover=["streams.agents", "streams.views"],
     origin="streams",

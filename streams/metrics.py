@@ -42,6 +42,10 @@ DELIVERY_RETRIES = Counter(
 BATCH_SECONDS = Histogram(
     "lbp_batch_seconds", "From taking a batch of input records to its alerts and states confirmed by the broker"
 )
+OLDEST_BATCH = Gauge(
+    "lbp_oldest_unfinished_batch_age_seconds",
+    "Seconds since the oldest batch not yet confirmed by the broker was taken (0 if none): a stall shows at once",
+)
 LAG = Gauge("lbp_consumer_lag", "Records not yet committed, by input partition", ["topic", "partition"])
 PATIENTS = Gauge("lbp_patient_state_keys", "Patients in this worker's state table")
 RESTORED = Counter(

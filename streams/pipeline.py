@@ -168,6 +168,13 @@ class Pipeline:
         self.depth = max(1, depth)
         self.finished = finished  # called with each finished batch and when it was taken (metrics)
         self.unfinished: deque[asyncio.Task] = deque()
+        self.taken_at: dict[asyncio.Task, float] = {}  # when each unfinished batch was taken (monotonic)
+
+    def oldest_unfinished_age(self, now: float) -> float:
+        """Seconds since the oldest batch still waiting (for the broker, mostly) was taken; 0 if none: a
+        stall shows here at once, long before aiokafka gives up on a request and a retry is counted."""
+        waiting = [at for task, at in self.taken_at.items() if not task.done()]
+        return now - min(waiting) if waiting else 0.0
 
     async def submit(
         self, batch: Sequence[EventT], records: list[Record], touched: dict[bytes, tuple[Any, int]], started: float
@@ -179,10 +186,15 @@ class Pipeline:
             sent = None  # not even queued (a long outage): the batch's confirmation queues them again
         staged = self.states.stage(touched)
         previous = self.unfinished[-1] if self.unfinished else None
-        self.unfinished.append(asyncio.ensure_future(self._finish(batch, records, sent, staged, previous, started)))
+        task = asyncio.ensure_future(self._finish(batch, records, sent, staged, previous, started))
+        self.unfinished.append(task)
+        self.taken_at[task] = started
         while self.unfinished and (self.unfinished[0].done() or len(self.unfinished) >= self.depth):
             oldest = self.unfinished.popleft()
-            await oldest  # a failure here stops the worker (agents.stop_on_failure)
+            try:
+                await oldest  # a failure here stops the worker (agents.stop_on_failure)
+            finally:
+                self.taken_at.pop(oldest, None)
 
     async def _finish(
         self,

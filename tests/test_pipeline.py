@@ -295,3 +295,22 @@ def test_a_batch_whose_records_cannot_be_queued_at_first_is_sent_once_the_broker
     asyncio.run(pipeline.submit(batch, [alert], {b"p1": (State("s"), 0)}, 0.0))
     assert [value for _, _, value, _ in producer.sent] == [b"alert", b"s"]
     assert acked == [0] and table.data[b"p1"] == b"s"
+
+
+def test_the_oldest_unconfirmed_batch_has_an_age_until_the_broker_confirms_it() -> None:
+    commits.held.clear()
+    producer = Producer()
+    pipeline = Pipeline(SimpleNamespace(producer=producer, consumer=None), StateTable(FakeTable(), lambda r: r, 10), 2)
+
+    async def run() -> tuple[float, float]:
+        batch = [SimpleNamespace(message=Message(0, []))]
+        await pipeline.submit(batch, [("alerts-coding", b"p1", b"alert", None)], {b"p1": (State("s"), 0)}, 100.0)
+        waiting = pipeline.oldest_unfinished_age(130.0)  # nothing confirmed yet
+        while pipeline.unfinished:
+            producer.confirm_all()
+            await asyncio.sleep(0)
+            if pipeline.unfinished[0].done():
+                await pipeline.unfinished.popleft()
+        return waiting, pipeline.oldest_unfinished_age(130.0)
+
+    assert asyncio.run(run()) == (30.0, 0.0)
