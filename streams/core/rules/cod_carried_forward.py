@@ -33,5 +33,6 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
             *(Evidence(eid, "finding", text) for eid, text in news),
         ),
         message=f"The visit of {enc.date_of_service} repeats {enc.lbp_code} from {prev.date_of_service} although "
-        "new findings arrived in between; review whether the code still fits.",
+        "there is something new since (imaging resulted in between, or a finding this assessment documents and "
+        "the earlier one did not; see the evidence); review whether the code still fits.",
     )

@@ -33,7 +33,8 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
             ),
         ),
         message=f"The assessment of {enc.date_of_service} ({enc.lbp_code}) states no duration of the pain; "
-        "a CDI query for acute, subacute or chronic.",
+        "send a CDI query asking whether it is acute, subacute or chronic (payers' criteria for therapy and "
+        "imaging turn on it).",
     )
 
 
