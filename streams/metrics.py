@@ -87,16 +87,36 @@ def child(metric: Counter, *labels: str) -> Counter:
     return metric.labels(*labels)
 
 
-_warned_years: set[int] = set()
+_warned_years: set[str] = set()
+
+
+# fiscal years labelled as such: the next few after the files on file (a code set to add); a date before
+# ICD-10-CM or far ahead is a date to check, not a code set to add, and one label each keeps the series bounded
+NEXT_YEARS_LABELLED = 5
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    if fiscal_year < codes.FIRST_FY:
+        return "before"
+    return str(fiscal_year) if fiscal_year <= codes.LAST_FY + NEXT_YEARS_LABELLED else "later"
 
 
 def outside_code_sets(topic: str, fiscal_year: int) -> None:
     """Count an event no code set on file can judge; say once per fiscal year what to do about it (the
     counter is what an alert rule watches: ops/prometheus/alerts.yml, LbpCodeSetMissing)."""
-    child(UNCOVERED, topic, str(fiscal_year)).inc()
-    if fiscal_year not in _warned_years:
-        _warned_years.add(fiscal_year)
-        log.warning(codes.uncovered_advice(fiscal_year))
+    label = fiscal_year_label(fiscal_year)
+    child(UNCOVERED, topic, label).inc()
+    if label not in _warned_years:
+        _warned_years.add(label)
+        if label.isdigit():
+            log.warning(codes.uncovered_advice(fiscal_year))
+        else:
+            log.warning(
+                "events dated %s the ICD-10-CM code sets on file (FY%d-FY%d) are not checked: check their dates",
+                "before" if label == "before" else "years after",
+                codes.FIRST_FY,
+                codes.LAST_FY,
+            )
 
 
 def batch_finished(batch: Sequence[EventT], started: float) -> None:

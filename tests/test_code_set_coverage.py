@@ -139,3 +139,15 @@ def test_the_audit_leaves_unjudged_claims_out_of_the_retired_share_and_says_why(
     assert share["2026-11"] is None  # not 0%: nothing judged those claims
     page = render(history)
     assert "10 of the events are dated in FY2027." in page and "cms_2027_dx.zip" in page
+
+
+def test_the_year_label_is_bounded() -> None:
+    """A typed 2205-01-01 or a pre-ICD-10 backfill must not mint a series per year (nor an alert asking
+    for a code set that will never exist)."""
+    assert metrics.fiscal_year_label(codes.LAST_FY + 1) == str(codes.LAST_FY + 1)
+    assert metrics.fiscal_year_label(2206) == "later"
+    assert metrics.fiscal_year_label(2014) == "before"
+    assert {metrics.fiscal_year_label(y) for y in range(1, 10000) if y > codes.LAST_FY + 5 or y < codes.FIRST_FY} == {
+        "later",
+        "before",
+    }
