@@ -176,7 +176,9 @@ async def handle_observations(batch: Sequence[EventT]) -> None:
             except Exception as exc:  # as for patients: dead-letter, keep the partition going
                 records.append(_processing_failed(msg, exc, f"observation {number} of {len(group)}: "))
                 continue
-            metrics.provider_windows[obs.provider_id] = state.window_stats(obs.date_of_service, CONFIG.share)
+            # the current window (a backfilled old visit does not stand for it), and the partition it lives on
+            current = state.newest() or obs.date_of_service
+            metrics.provider_windows[obs.provider_id] = (msg.partition, *state.window_stats(current, CONFIG.share))
             touched[key] = (state, msg.partition)
             records += [_output_record(out, key) for out in outputs]
     await provider_batches.submit(batch, records, touched, started)

@@ -146,8 +146,25 @@ else:
         return Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-# provider -> (encounters in window, share), refreshed by the provider agent; exported for the busiest only
-provider_windows: dict[str, tuple[int, float]] = {}
+# provider -> (its provider-encounters partition, encounters in its current window, share), refreshed by the
+# provider agent; exported for the busiest only, of the partitions this worker owns
+provider_windows: dict[str, tuple[int, int, float]] = {}
+
+
+def export_shares(owned: set[int] | None) -> None:
+    """The busiest providers' current shares; a provider whose partition moved to another worker is
+    forgotten here (the new owner exports it), so no provider is exported twice or frozen. `owned` None:
+    the assignment is not known (between generations): nothing is exported or forgotten."""
+    SHARE.clear()
+    SHARE_ENCOUNTERS.clear()
+    if owned is None:
+        return
+    for provider in [p for p, (partition, _, _) in provider_windows.items() if partition not in owned]:
+        del provider_windows[provider]
+    busiest = sorted(provider_windows.items(), key=lambda kv: kv[1][1], reverse=True)[:TOP_PROVIDERS]
+    for provider, (_, total, share) in busiest:
+        SHARE.labels(provider_id=provider).set(share)
+        SHARE_ENCOUNTERS.labels(provider_id=provider).set(total)
 
 
 def export_lag(monitor: object, assigned: set, consumed: set[str]) -> None:
@@ -165,13 +182,8 @@ def export_lag(monitor: object, assigned: set, consumed: set[str]) -> None:
 @app.timer(interval=5.0)
 async def export_gauges() -> None:
     try:
-        assigned = set(app.consumer.assignment())
+        assigned: set | None = set(app.consumer.assignment())
     except Exception:  # not started or between generations: nothing is owned for certain
-        assigned = set()
-    export_lag(app.monitor, assigned, {*INPUT_TOPICS, PROVIDER_TOPIC})
-    SHARE.clear()
-    SHARE_ENCOUNTERS.clear()
-    busiest = sorted(provider_windows.items(), key=lambda kv: kv[1][0], reverse=True)[:TOP_PROVIDERS]
-    for provider, (total, share) in busiest:
-        SHARE.labels(provider_id=provider).set(share)
-        SHARE_ENCOUNTERS.labels(provider_id=provider).set(total)
+        assigned = None
+    export_lag(app.monitor, assigned or set(), {*INPUT_TOPICS, PROVIDER_TOPIC})
+    export_shares(None if assigned is None else {tp.partition for tp in assigned if tp.topic == PROVIDER_TOPIC})

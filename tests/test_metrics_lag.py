@@ -33,3 +33,24 @@ def test_only_owned_consumed_partitions_are_exported() -> None:
     # partition 3 went to another worker at a rebalance: its series goes
     metrics.export_lag(monitor, {inputs[0], changelog}, {"encounter-signed"})
     assert _lag() == {("encounter-signed", "0"): 10.0}
+
+
+def _shares() -> dict[str, float]:
+    return {
+        s.labels["provider_id"]: s.value
+        for family in REGISTRY.collect()
+        if family.name == "lbp_provider_unspecified_share"
+        for s in family.samples
+    }
+
+
+def test_provider_shares_of_partitions_moved_away_are_forgotten() -> None:
+    metrics.provider_windows.clear()
+    metrics.provider_windows.update({"PRV-A": (0, 30, 0.9), "PRV-B": (3, 25, 0.5)})
+    metrics.export_shares({0, 3})
+    assert _shares() == {"PRV-A": 0.9, "PRV-B": 0.5}
+    metrics.export_shares(None)  # between generations: nothing exported, nothing forgotten
+    assert _shares() == {} and set(metrics.provider_windows) == {"PRV-A", "PRV-B"}
+    metrics.export_shares({0})  # partition 3 went to another worker
+    assert _shares() == {"PRV-A": 0.9} and set(metrics.provider_windows) == {"PRV-A"}
+    metrics.provider_windows.clear()

@@ -100,6 +100,11 @@ class ProviderState:
             self.by_date = sorted((_ordinal(v[0]), k, v[1]) for k, v in self.window.items())
         return self.by_date
 
+    def newest(self) -> date | None:
+        """The latest date of service on file: the provider's current window ends there."""
+        by_date = self.index()
+        return date.fromordinal(by_date[-1][0]) if by_date else None
+
     def window_stats(self, end: date, config: ShareConfig) -> tuple[int, float]:
         """(LBP encounters, share coded M54.50) in the window ending at `end`."""
         return _window(self.index(), end.toordinal(), config)
