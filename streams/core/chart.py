@@ -294,16 +294,18 @@ def _sciatica_codes(idx: codes.CodeIndex, side: str | None, fy: int) -> tuple[st
     return tuple(c for c in family_codes("M54.4", on) if "unspecified" in (idx.description(c, on) or ""))[:1]
 
 
-def new_findings(chart: Chart, prev: EncounterRecord, enc: EncounterRecord) -> list[tuple[str, str]]:
-    """Findings that arrived between two consecutive visits and bear on the LBP code, as (event_id, text):
-    lumbar imaging resulted in between (a cervical MRI says nothing about the low back), or a finding the
-    later assessment documents and the earlier did not."""
+def new_findings(chart: Chart, prev: EncounterRecord, enc: EncounterRecord) -> list[tuple[str, str, str]]:
+    """Findings that arrived between two consecutive visits and bear on the LBP code, as (event_id, key,
+    text): lumbar imaging resulted in between (a cervical MRI says nothing about the low back), or a finding
+    the later assessment documents and the earlier did not."""
     found = [
-        (img.event_id, n.sentence)
+        (img.event_id, n.key, n.sentence)
         for img in chart.imaging_between(prev.date_of_service, enc.date_of_service)
         if img.lumbar
         for n in img.noted
         if n.key in LBP_RELEVANT
     ][:1]
-    found += [(enc.event_id, n.sentence) for n in enc.noted if n.key in LBP_RELEVANT and prev.documents(n.key) is None]
+    found += [
+        (enc.event_id, n.key, n.sentence) for n in enc.noted if n.key in LBP_RELEVANT and prev.documents(n.key) is None
+    ]
     return found
