@@ -49,6 +49,19 @@ def lbp_code_supported(enc: EncounterRecord) -> bool:
     return not link and not cause
 
 
+def visit_supported_codes(enc: EncounterRecord) -> tuple[str, ...]:
+    """The LBP code(s) the visit's own assessment supports: lumbago with sciatica by side, else M54.51 for a
+    documented link, else M54.59 for a distinct cause, else M54.50."""
+    sciatica = enc.documents("sciatica")
+    if sciatica is not None:
+        return sciatica_codes(sciatica.side, enc.date_of_service)
+    if enc.documents("vertebral_link") is not None:
+        return (VERTEBROGENIC_LBP,)
+    if any(enc.documents(k) for k in OTHER_LBP_CAUSES):
+        return (OTHER_LBP,)
+    return (UNSPECIFIED_LBP,)
+
+
 def specific_code_supported(enc: EncounterRecord) -> bool:
     """The visit's own assessment supports its M54.51 (a vertebral link) and its M54.59 (a distinct cause):
     what COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED ask. A visit that fails this corrects nothing."""
