@@ -27,6 +27,9 @@ each episode follows a scenario):
 - COD-LINKED-BUT-UNSPECIFIED / COD-M5451-UNSUPPORTED: the link documented but coded M54.50; M54.51 coded
   from the imaging report with no link in the assessment.
 - COD-REPEAT-UNSPECIFIED: M54.50 on the 3rd+ visit of an episode.
+- COD-CONTRIBUTING-DX-MISSING / COD-M5459-UNSUPPORTED: one radiculopathy visit in ten leaves the M54.1-
+  code off; one myofascial visit in eight (coded M54.59) leaves the myofascial sentence out (both chosen
+  by a hash of patient and date).
 - OPS-PROVIDER-UNSPECIFIED-SHARE (patients >= 200): one provider per 2,500 patients codes ~97% of LBP
   visits M54.50 and sees 26 new patients within three weeks.
 
@@ -67,6 +70,8 @@ PLANTED = (
     "COD-LINKED-BUT-UNSPECIFIED",
     "COD-REPEAT-UNSPECIFIED",
     "COD-M5451-UNSUPPORTED",
+    "COD-M5459-UNSUPPORTED",
+    "COD-CONTRIBUTING-DX-MISSING",
     "OPS-PROVIDER-UNSPECIFIED-SHARE",
 )
 
@@ -300,6 +305,8 @@ class _Enc:
     codes: list[str]  # dotted, sequence order
     lbp: str | None  # first LBP-family code
     link: bool  # the assessment was written to document the vertebral link
+    cause: bool = False  # the assessment documents a distinct cause (myofascial)
+    radiculopathy_uncoded: bool = False  # radiculopathy documented, its code left off
 
 
 @dataclass(slots=True)
@@ -576,6 +583,8 @@ class _Builder:
                 parts.append(_ORDER_MRI)
             lbp = next((c for c in codes_ if _is_lbp(c)), None)
             enc = _Enc(ctx["pid"], f"ENC-{self.seed}-{self.next_id():07d}", provider, dos, codes_, lbp, link)
+            enc.cause = scenario == "myofascial" and any(p.startswith("Myofascial") for p in parts)
+            enc.radiculopathy_uncoded = scenario == "radiculopathy" and not any(c.startswith("M54.1") for c in codes_)
             self.encounter_event(ctx, enc, self.assessment(parts), provider, new=i == 0)
             self.prior_auths(ctx, enc, scenario, i, order_at, performed, side)
             if order_at == i and performed is not None and image_kind is not None:
@@ -618,11 +627,15 @@ class _Builder:
                 lbp = self.unspecified(dos)  # under-coded: COD-SCIATICA-SPECIFICITY (not planted)
         elif scenario == "radiculopathy":
             parts.append(r.choice(_RADICULOPATHY).format(**fmt))
-            extra.append(self.radiculopathy_code(dos))
+            code = self.radiculopathy_code(dos)
+            if hash_int(f"{ctx['pid']}/{dos}/radiculopathy") % 10:  # one visit in ten leaves the code off
+                extra.append(code)
             if i > 0 and r.random() < 0.5:
                 parts.append(_REFER_ESI.format(side=side))
         elif scenario == "myofascial":
-            parts.append(r.choice(_MYOFASCIAL).format(**fmt))
+            cause = r.choice(_MYOFASCIAL).format(**fmt)
+            if hash_int(f"{ctx['pid']}/{dos}/m5459") % 8:  # one visit in eight leaves the cause unwritten
+                parts.append(cause)
             parts.append(r.choice(_NO_RADIC))
             lbp = self.other_lbp(dos)
         elif scenario == "disc":
@@ -899,8 +912,9 @@ def _episodes(encs: list[_Enc]) -> list[list[_Enc]]:
 
 def _encounter_rules(pid: str, encs: list[_Enc]) -> list[Expectation]:
     """COD-LINKED-BUT-UNSPECIFIED (M54.50 with the link documented), COD-REPEAT-UNSPECIFIED (M54.50 on the
-    3rd+ visit of an episode), COD-M5451-UNSUPPORTED (M54.51 without the link): each judged on the visit
-    itself. A patient's visits arrive in date order (days apart, signed within two days), so the episode
+    3rd+ visit of an episode), COD-M5451-UNSUPPORTED (M54.51 without the link), COD-M5459-UNSUPPORTED
+    (M54.59 without a cause), COD-CONTRIBUTING-DX-MISSING (radiculopathy documented, not coded): each judged
+    on the visit itself. A patient's visits arrive in date order (days apart, signed within two days), so the episode
     position seen at signing is the final one."""
     out = []
     for episode in _episodes(encs):
@@ -911,6 +925,10 @@ def _encounter_rules(pid: str, encs: list[_Enc]) -> list[Expectation]:
                 out.append(Expectation("COD-REPEAT-UNSPECIFIED", pid, "encounter", e.encounter_id))
             if "M54.51" in e.codes and not e.link:
                 out.append(Expectation("COD-M5451-UNSUPPORTED", pid, "encounter", e.encounter_id))
+            if "M54.59" in e.codes and not e.cause:
+                out.append(Expectation("COD-M5459-UNSUPPORTED", pid, "encounter", e.encounter_id))
+            if e.radiculopathy_uncoded:
+                out.append(Expectation("COD-CONTRIBUTING-DX-MISSING", pid, "encounter", e.encounter_id))
     return out
 
 
