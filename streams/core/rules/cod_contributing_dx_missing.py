@@ -140,7 +140,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     names = ", ".join(COMBINATION_NAME if k == "disc_radiculopathy" else FAMILIES[k][2] for k, _, _ in found)
     replacing = [c for c in suggested if _excludes(enc.lbp_code, c)]
     combination = next((picked for k, picked, _ in found if k == "disc_radiculopathy"), ())
-    disc_coded = [c for c in enc.codes if c.startswith(("M51.2", "M51.3"))]
+    disc_coded = [c for c in enc.codes if c.startswith(tuple(FAMILIES[k][1] for k in DISC_KEYS))]
     if replacing:
         advice = f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1)"
     elif combination and disc_coded:
