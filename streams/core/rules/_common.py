@@ -64,15 +64,17 @@ def replacements(chart: Chart, status: codes.CodeStatus, others: Sequence[str] =
     return tuple(children)
 
 
+def excludes(a: str, b: str) -> bool:
+    """An Excludes1 note forbids a with b; a code sent malformed (kept as sent on the record) forbids nothing."""
+    try:
+        return codes.excludes1_conflict(a, b) is not None
+    except codes.CodeShapeError:
+        return False
+
+
 def excluded_beside(code: str, others: Sequence[str]) -> str | None:
     """The first of `others` that an Excludes1 note forbids beside `code`; None if none does."""
-    for other in others:
-        try:
-            if codes.excludes1_conflict(code, other) is not None:
-                return other
-        except (codes.CodeShapeError, codes.NotCovered):
-            continue
-    return None
+    return next((other for other in others if excludes(code, other)), None)
 
 
 def coded_by(replacing: Sequence[str], others: Sequence[str]) -> str | None:

@@ -30,7 +30,7 @@ import re
 from streams.core import codes
 from streams.core.alerts import Verdict
 from streams.core.chart import Chart, family_codes
-from streams.core.rules._common import finding_evidence
+from streams.core.rules._common import excludes, finding_evidence
 from streams.core.state import EncounterRecord, Noted, Raised
 
 RULE_ID = "COD-CONTRIBUTING-DX-MISSING"
@@ -97,7 +97,7 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
 
 def _excluded_by(suggested: tuple[str, ...], others: list[str]) -> bool:
     """Some code on the visit excludes every suggestion: the note sends the condition there."""
-    return bool(suggested) and any(all(_excludes(o, c) for c in suggested) for o in others)
+    return bool(suggested) and any(all(excludes(o, c) for c in suggested) for o in others)
 
 
 def _coded_inside(enc: EncounterRecord, key: str, others: list[str]) -> bool:
@@ -122,14 +122,6 @@ def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: No
     return picked or suggested
 
 
-def _excludes(a: str, b: str) -> bool:
-    """An Excludes1 note forbids a with b; a code sent malformed (kept as sent on the record) forbids nothing."""
-    try:
-        return codes.excludes1_conflict(a, b) is not None
-    except codes.CodeShapeError:
-        return False
-
-
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if enc.lbp_code is None:
         return None
@@ -138,7 +130,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
         return None
     suggested = tuple(dict.fromkeys(c for _, picked, _ in found for c in picked))
     names = ", ".join(COMBINATION_NAME if k == "disc_radiculopathy" else FAMILIES[k][2] for k, _, _ in found)
-    replacing = [c for c in suggested if _excludes(enc.lbp_code, c)]
+    replacing = [c for c in suggested if excludes(enc.lbp_code, c)]
     combination = next((picked for k, picked, _ in found if k == "disc_radiculopathy"), ())
     disc_coded = [c for c in enc.codes if c.startswith(tuple(FAMILIES[k][1] for k in DISC_KEYS))]
     if replacing:
