@@ -79,32 +79,32 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
     others = [c for c in enc.codes if c != enc.lbp_code]
     keys = missing(enc)
     disc = next((n for k in DISC_KEYS if (n := enc.documents(k)) is not None), None)
-    if "radiculopathy" in keys and disc is not None and not _coded_inside(enc, "radiculopathy", others):
-        n = enc.documents("radiculopathy")
-        level = _level(disc) if disc.level else _level(n)
-        out.append(("disc_radiculopathy", family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level), n))
-        keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
+    if "radiculopathy" in keys and disc is not None:
+        n, alone = _family(enc, "radiculopathy")
+        if not _excluded_by(alone, others):
+            level = _level(disc) if disc.level else _level(n)
+            combination = family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level)
+            out.append(("disc_radiculopathy", combination, n))
+            keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
     for key in keys:
-        n = enc.documents(key)
-        level = _level(n)
-        prefix = LEVEL_PREFIX.get((key, level), FAMILIES[key][1])
-        suggested = family_codes(prefix, enc.date_of_service, level=level, side=n.side if n else None)
+        n, suggested = _family(enc, key)
         if _excluded_by(suggested, others):
             continue  # coded inside another code on the visit
         out.append((key, _supported(key, suggested, enc, n), n))
     return out
 
 
-def _excluded_by(suggested: tuple[str, ...], others: list[str]) -> bool:
-    """Some code on the visit excludes every suggestion: the note sends the condition there."""
-    return bool(suggested) and any(all(excludes(o, c) for c in suggested) for o in others)
-
-
-def _coded_inside(enc: EncounterRecord, key: str, others: list[str]) -> bool:
+def _family(enc: EncounterRecord, key: str) -> tuple[Noted | None, tuple[str, ...]]:
+    """The finding's note and its family's codes at the stated level and side."""
     n = enc.documents(key)
     level = _level(n)
     prefix = LEVEL_PREFIX.get((key, level), FAMILIES[key][1])
-    return _excluded_by(family_codes(prefix, enc.date_of_service, level=level), others)
+    return n, family_codes(prefix, enc.date_of_service, level=level, side=n.side if n else None)
+
+
+def _excluded_by(suggested: tuple[str, ...], others: list[str]) -> bool:
+    """Some code on the visit excludes every suggestion: the note sends the condition there."""
+    return bool(suggested) and any(all(excludes(o, c) for c in suggested) for o in others)
 
 
 def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: Noted | None) -> tuple[str, ...]:
