@@ -205,25 +205,31 @@ class Chart:
     def documented(self, key: str, upto: date | None = None) -> tuple[EncounterRecord, Noted] | None:
         """The latest encounter (on or before `upto`) whose assessment documents `key`; for the vertebral
         link, None when a later assessment rules it out ("not vertebrogenic"): the provider's latest word."""
+        if key == "vertebral_link":
+            enc = self._latest_word_on_link(upto)
+            n = enc.documents(key) if enc is not None else None
+            return (enc, n) if enc is not None and n is not None else None
         for enc in reversed(self.state.encounters):
             if upto is not None and enc.date_of_service > upto:
                 continue
             n = enc.documents(key)
             if n is not None:
                 return enc, n
-            if key == "vertebral_link" and enc.link_denied:
-                return None
         return None
 
     def link_ruled_out(self, upto: date | None = None) -> EncounterRecord | None:
         """The encounter whose assessment ruled the vertebral link out, when that is the provider's latest
         word on it (on or before `upto`)."""
+        enc = self._latest_word_on_link(upto)
+        return enc if enc is not None and enc.documents("vertebral_link") is None else None
+
+    def _latest_word_on_link(self, upto: date | None) -> EncounterRecord | None:
+        """The latest encounter (on or before `upto`) whose assessment documents the vertebral link or rules
+        it out."""
         for enc in reversed(self.state.encounters):
             if upto is not None and enc.date_of_service > upto:
                 continue
-            if enc.documents("vertebral_link") is not None:
-                return None
-            if enc.link_denied:
+            if enc.link_denied or enc.documents("vertebral_link") is not None:
                 return enc
         return None
 
