@@ -10,9 +10,8 @@ sciatica documented (nothing else changes M54.4-: M54.5 Excludes1 M54.4-).
 
 from __future__ import annotations
 
-from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import OTHER_LBP, VERTEBROGENIC_LBP, Chart, new_findings
+from streams.core.chart import OTHER_LBP, VERTEBROGENIC_LBP, Chart, family_codes, new_findings
 from streams.core.state import EncounterRecord
 
 RULE_ID = "COD-CARRIED-FORWARD"
@@ -33,20 +32,8 @@ def could_change(enc: EncounterRecord, keys: set[str]) -> bool:
     code = enc.lbp_code or ""
     if code.startswith("M54.4") and enc.documents("sciatica") is not None:
         return False
-    idx = codes.index()
-    for key in keys:
-        target = LEADS_TO.get(key)
-        if target is None or code.startswith(target):
-            continue
-        try:
-            in_force = idx.is_billable(target, enc.date_of_service) or bool(
-                idx.billable_descendants(target, enc.date_of_service)
-            )
-        except codes.NotCovered:
-            in_force = False
-        if in_force:
-            return True
-    return False
+    targets = {LEADS_TO[k] for k in keys if k in LEADS_TO}
+    return any(not code.startswith(t) and family_codes(t, enc.date_of_service) for t in targets)
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
