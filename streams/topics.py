@@ -163,15 +163,15 @@ def ensure_topics(
             time.sleep(0.2)
         if missing:
             log.info("created topics %s with %d partitions", missing, partitions)
-        check_partition_counts(admin, partitions)
+        check_partition_counts(admin, partitions, existing | set(missing))
         return missing
     finally:
         admin.close()
 
 
-def check_partition_counts(admin: object, partitions: int) -> None:
-    """Every co-partitioned topic that exists has `partitions` partitions, or stop with what to do."""
-    existing = set(admin.list_topics())  # type: ignore[attr-defined]
+def check_partition_counts(admin: object, partitions: int, existing: set[str]) -> None:
+    """Every co-partitioned topic that exists (`existing`: the topic names ensure_topics has listed) has
+    `partitions` partitions, or stop with what to do."""
     names = [t for t in copartitioned_topics() if t in existing]
     described = admin.describe_topics(names)  # type: ignore[attr-defined]
     counts = {d.get("name", d.get("topic")): len(d["partitions"]) for d in described}  # kafka-python 3: "name"
