@@ -30,6 +30,7 @@ import re
 from streams.core import codes
 from streams.core.alerts import Verdict
 from streams.core.chart import Chart, family_codes
+from streams.core.reading import context
 from streams.core.rules._common import excludes, finding_evidence
 from streams.core.state import EncounterRecord, Noted, Raised
 
@@ -50,7 +51,7 @@ LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07"}
 DISC_KEYS = ("disc_herniation", "disc_degeneration")
 DISC_WITH_RADICULOPATHY = "M51.1"  # "Intervertebral disc disorders with radiculopathy"
 COMBINATION_NAME = "a lumbar disc disorder with radiculopathy"
-_CLAUDICATION = re.compile(r"\b(?:(without|no|denies)\s+(?:\w+\s+)?)?claudication", re.IGNORECASE)
+_CLAUDICATION = re.compile(r"\bclaudication\b")
 
 
 def missing(enc: EncounterRecord) -> list[str]:
@@ -110,8 +111,8 @@ def _excluded_by(suggested: tuple[str, ...], others: list[str]) -> bool:
 def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: Noted | None) -> tuple[str, ...]:
     """The family's codes narrowed by what their official descriptions say and the text supports."""
     if key == "stenosis":
-        said = _CLAUDICATION.search(n.sentence) if n is not None else None
-        want = "with neurogenic claudication" if said and not said.group(1) else "without neurogenic claudication"
+        want = "with" if n is not None and _claudication_affirmed(n.sentence) else "without"
+        want += " neurogenic claudication"
     elif key == "disc_degeneration":
         leg = enc.documents("sciatica") is not None
         want = "with lower extremity pain only" if leg else "without mention of"
@@ -120,6 +121,17 @@ def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: No
     idx = codes.index()
     picked = tuple(c for c in suggested if want in (idx.description(c, enc.date_of_service) or "").lower())
     return picked or suggested
+
+
+def _claudication_affirmed(sentence: str) -> bool:
+    """The sentence affirms claudication of the patient, read by the reader's own ConText triggers: "without
+    neurogenic claudication", "claudication is absent", "possible claudication" are not claudication."""
+    low = sentence.lower()
+    said = _CLAUDICATION.search(low)
+    if said is None:
+        return False
+    status, experiencer = context.status_at(low, context.triggers(low), said.start(), said.end())
+    return status == "affirmed" and experiencer == "patient"
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
