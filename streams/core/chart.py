@@ -49,12 +49,21 @@ def lbp_code_supported(enc: EncounterRecord) -> bool:
     return not link and not cause
 
 
+def sciatica_side(enc: EncounterRecord) -> str | None:
+    """The side of all the sciatica the visit's assessment documents: left in one sentence and right in
+    another is bilateral (both codes), as is "bilateral"; None when no sentence states one. Every rule that
+    suggests M54.4- asks this, so they suggest the same codes for one visit."""
+    sides = {n.side for n in enc.noted if n.key == "sciatica" and n.side}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return next(iter(sides), None)
+
+
 def visit_supported_codes(enc: EncounterRecord) -> tuple[str, ...]:
     """The LBP code(s) the visit's own assessment supports: lumbago with sciatica by side, else M54.51 for a
     documented link, else M54.59 for a distinct cause, else M54.50."""
-    sciatica = enc.documents("sciatica")
-    if sciatica is not None:
-        return sciatica_codes(sciatica.side, enc.date_of_service)
+    if enc.documents("sciatica") is not None:
+        return sciatica_codes(sciatica_side(enc), enc.date_of_service)
     if enc.documents("vertebral_link") is not None:
         return (VERTEBROGENIC_LBP,)
     if any(enc.documents(k) for k in OTHER_LBP_CAUSES):
@@ -245,7 +254,7 @@ class Chart:
         out: list[tuple[str, ...]] = []
         sciatica = self.documented("sciatica", upto)
         if sciatica is not None:
-            out.append(sciatica_codes(sciatica[1].side, upto or sciatica[0].date_of_service))
+            out.append(sciatica_codes(sciatica_side(sciatica[0]), upto or sciatica[0].date_of_service))
         if self.documented("vertebral_link", upto):
             out.append((VERTEBROGENIC_LBP,))
         if any(self.documented(k, upto) for k in OTHER_LBP_CAUSES):

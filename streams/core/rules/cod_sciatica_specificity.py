@@ -2,27 +2,18 @@
 
 ICD-10-CM sends "lumbago with sciatica" to M54.4- (M54.5 Excludes1 M54.4-). Suggests M54.41 (right),
 M54.42 (left), both for bilateral or for left and right documented apart, M54.40 when no side is stated —
-picked from the official descriptions.
+picked from the official descriptions (chart.sciatica_side, which every rule suggesting M54.4- shares).
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import Chart, sciatica_codes
+from streams.core.chart import Chart, sciatica_codes, sciatica_side
 from streams.core.rules._common import finding_evidence
-from streams.core.state import EncounterRecord, Noted, Raised
+from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-SCIATICA-SPECIFICITY"
 SUBJECT = "encounter"
-
-
-def documented_side(notes: list[Noted]) -> str | None:
-    """The side of all the sciatica the assessment documents: left in one sentence and right in another is
-    bilateral (both codes), as is "bilateral"; None when no sentence states one."""
-    sides = {n.side for n in notes if n.side}
-    if "bilateral" in sides or {"left", "right"} <= sides:
-        return "bilateral"
-    return next(iter(sides), None)
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
@@ -31,7 +22,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     notes = [n for n in enc.noted if n.key == "sciatica"]
     if not notes:
         return None
-    side = documented_side(notes)
+    side = sciatica_side(enc)
     suggested = sciatica_codes(side, enc.date_of_service)
     said = f" ({side})" if side else ""
     return Verdict(
