@@ -2,12 +2,19 @@
 
 The encounter is the claim's `encounter_id`, else the latest signed encounter on or before the date of
 service. Re-evaluated when that encounter arrives after the claim. Suggests the encounter's code.
+
+A claim whose LBP code is a retired header of the encounter's code (M54.5 billed for a visit coded M54.50,
+M54.51 or M54.59) differs only by the retirement: CLM-RETIRED-CODE owns that claim, with the children in
+the order the documentation supports, and a second alert here would give the same claim a second, possibly
+contrary, suggestion. A retired code the encounter's code is not a child of (M54.5 for a visit coded
+M54.41) still fires here: the retired-code alert cannot say that.
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.rules._common import not_billable
 from streams.core.state import ClaimRecord
 
 RULE_ID = "CLM-STALE-CODE"
@@ -21,6 +28,9 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     enc = chart.encounter_billed(claim.encounter_id, claim.date_of_service)
     if enc is None or enc.lbp_code is None or enc.lbp_code == claim_lbp:
         return None
+    retired = not_billable(claim_lbp, claim.date_of_service)
+    if retired is not None and enc.lbp_code in retired.billable_descendants:
+        return None  # CLM-RETIRED-CODE's (module docstring)
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
