@@ -184,10 +184,10 @@ def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:
 # --- evaluation ----------------------------------------------------------------------------------------
 
 
-def _encounter_verdicts(chart: Chart, enc: EncounterRecord, out: list[tuple[Verdict, bool]]) -> None:
-    """Encounter rules on one visit, each with whether a later visit of its episode already corrected it
-    (then it does not hold: raised if it never was, so the raised set does not depend on arrival order,
-    and resolved at once); appended to `out`."""
+def _encounter_verdicts(chart: Chart, enc: EncounterRecord, out: list[tuple[Verdict, EncounterRecord | None]]) -> None:
+    """Encounter rules on one visit, each with the later visit of its episode that already corrected it, if
+    one did (then it does not hold: raised if it never was, so the raised set does not depend on arrival
+    order, and resolved at once by that visit); appended to `out`."""
     later: list[EncounterRecord] | None = None  # the visits after it in its episode, once a rule fires
     for rule in ENCOUNTER_RULES:
         v = rule.check(chart, enc)
@@ -196,15 +196,15 @@ def _encounter_verdicts(chart: Chart, enc: EncounterRecord, out: list[tuple[Verd
         if later is None:
             episode = chart.episode_of(enc)
             later = [e for e in episode.encounters if e.date_of_service > enc.date_of_service] if episode else []
-        out.append((v, bool(later) and _superseded(rule, chart, v, later)))
+        out.append((v, _superseded(rule, chart, v, later) if later else None))
 
 
-def _superseded(rule: ModuleType, chart: Chart, v: Verdict, later: list[EncounterRecord]) -> bool:
+def _superseded(rule: ModuleType, chart: Chart, v: Verdict, later: list[EncounterRecord]) -> EncounterRecord | None:
     superseded_by = getattr(rule, "superseded_by", None)
     if superseded_by is None:
-        return False
+        return None
     raised = Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
-    return any(superseded_by(raised, e) and rule.check(chart, e) is None for e in later)
+    return next((e for e in later if superseded_by(raised, e) and rule.check(chart, e) is None), None)
 
 
 def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, list, list]:
@@ -229,25 +229,28 @@ def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, li
 def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
     chart = Chart(state, config.episode_gap_days)
     encounters, claims, prior_auths = _subjects(state, chart, event)
-    verdicts: list[tuple[Verdict, bool]] = []  # (verdict, superseded by a later visit)
+    verdicts: list[tuple[Verdict, EncounterRecord | None]] = []  # (verdict, the later visit that corrected it)
     for enc in encounters:
         _encounter_verdicts(chart, enc, verdicts)  # each rule says which visits it judges
     for claim in claims:
         for rule in CLAIM_RULES:
             if (v := rule.check(chart, claim)) is not None:
-                verdicts.append((v, False))
+                verdicts.append((v, None))
     for pa in prior_auths:
         for rule in PRIOR_AUTH_RULES:
             if (v := rule.check(chart, pa)) is not None:
-                verdicts.append((v, False))
+                verdicts.append((v, None))
 
     outputs: list[Output] = []
     holding: set[str] = set()
+    corrected_by: dict[str, str] = {}  # alert id -> event id of the later visit that corrected it
     patient_id, raised = state.patient_id, state.raised
     for v, superseded in verdicts:
         aid = alert_id(v.rule_id, patient_id, v.subject_type, v.subject_id)
-        if not superseded:
+        if superseded is None:
             holding.add(aid)
+        else:
+            corrected_by[aid] = superseded.event_id
         if aid not in raised:  # most verdicts repeat an alert already raised: no Alert is built for them
             state.remember(aid, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes)))
             outputs.append(Alert.from_verdict(v, patient_id, event.event_id, event.occurred_at))
@@ -260,12 +263,14 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
         "claim": {c.claim_id for c in claims},
         "prior_auth": {p.request_id for p in prior_auths},
     }
+    # resolved by this event, or by the later visit that had corrected it (imaging arriving after both
+    # visits raises the first visit's alert and resolves it at once: the visit answered, not the imaging);
+    # resolved_at is this event's time either way, never before the alert's raised_at
     for aid, r in raised.items():  # (the loop changes no key: no copy needed)
         if r.open and aid not in holding and r.subject_id in evaluated.get(r.subject_type, ()):
             r.open = False
-            outputs.append(
-                Resolution(aid, r.rule_id, patient_id, r.subject_type, r.subject_id, event.event_id, event.occurred_at)
-            )
+            by = corrected_by.get(aid, event.event_id)
+            outputs.append(Resolution(aid, r.rule_id, patient_id, r.subject_type, r.subject_id, by, event.occurred_at))
     return outputs
 
 

@@ -8,7 +8,8 @@ claim lines) and what must come out for that rule:
   `suggested_codes` (ordered), `severity`, `patient_id`, `triggered_by` (an event id) and `message_contains`;
   `fires: []` means the rule raises nothing at all;
 - `not_fires:` subject ids that must get no alert of the rule;
-- `resolves:` subject ids whose alert of the rule is resolved (`alert.resolved`); none if absent.
+- `resolves:` subject ids whose alert of the rule is resolved (`alert.resolved`); none if absent. An entry
+  `{subject_id: X, resolved_by: E}` also says which event resolved it.
 
 Compact events: `type` is `encounter`, `imaging`, `claim` or `prior_auth`; `codes: [A, B]` is shorthand for
 `diagnoses` in sequence order; every other field is the contract's (events.md). A default event_id is a hash
@@ -17,13 +18,16 @@ event N times, formatting `{n}` (1..N) in its strings.
 
 Besides each case's own expectations, every output of every case is checked against the contract: alerts
 and resolutions validate against schemas/alert.schema.json, evidence points at events of the case, the
-message is a sentence, no alert id is raised twice, raised_at/resolved_at are the triggering event's time.
+message is a sentence, no alert id is raised twice, raised_at is the triggering event's time, resolved_at
+the resolving event's time (or, for a visit that late data re-evaluates after a later visit had corrected
+it, the time of that late event: never before the alert's raised_at).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +108,15 @@ def check_contract(events: list[dict[str, Any]], outputs: list[Alert | Resolutio
             assert out.alert_id not in resolved, f"resolved twice: {record}"
             resolved.add(out.alert_id)
             assert out.resolved_by in by_id
-            assert out.resolved_at == by_id[out.resolved_by]["occurred_at"]
+            if out.resolved_at != by_id[out.resolved_by]["occurred_at"]:
+                # corrected by a later visit before late data re-evaluated this one (engine.evaluate)
+                assert by_id[out.resolved_by]["event_type"] == "encounter.signed", record
+                assert out.resolved_at in {e["occurred_at"] for e in events}, record
+                assert _when(out.resolved_at) >= _when(alert.raised_at), record
+
+
+def _when(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 # --- tests ------------------------------------------------------------------------------------------------
@@ -141,8 +153,14 @@ def test_rule_case(rule: str, name: str, case: dict[str, Any]) -> None:
     for subject in case.get("not_fires") or []:
         assert not [a for a in mine if a.subject_id == subject], summary
 
-    resolved = [o.subject_id for o in outputs if isinstance(o, Resolution) and o.rule_id == rule]
-    assert sorted(resolved) == sorted(case.get("resolves") or []), resolved
+    resolutions = [o for o in outputs if isinstance(o, Resolution) and o.rule_id == rule]
+    wanted = [r if isinstance(r, dict) else {"subject_id": r} for r in case.get("resolves") or []]
+    resolved = [o.subject_id for o in resolutions]
+    assert sorted(resolved) == sorted(w["subject_id"] for w in wanted), resolved
+    for want in wanted:
+        if "resolved_by" in want:
+            by = [o.resolved_by for o in resolutions if o.subject_id == want["subject_id"]]
+            assert by == [want["resolved_by"]], by
 
 
 def test_one_case_file_per_rule() -> None:
