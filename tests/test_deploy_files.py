@@ -45,7 +45,10 @@ def test_worker_env_names_are_settings() -> None:
 
 def test_ports_match_settings() -> None:
     env = COMPOSE["services"]["worker"]["environment"]
-    assert f"{env['STREAMS_WEB_PORT']}:{env['STREAMS_WEB_PORT']}" in COMPOSE["services"]["worker"]["ports"]
+    [published] = COMPOSE["services"]["worker"]["ports"]
+    host, container = published.rsplit(":", 1)
+    assert container == env["STREAMS_WEB_PORT"]
+    assert host.split("-")[0] == env["STREAMS_WEB_PORT"]  # the first replica on the port the README names
     assert f'_env_int("STREAMS_WEB_PORT", {env["STREAMS_WEB_PORT"]})' in SETTINGS_SOURCE  # the default
     default_broker = re.search(r'_env\("STREAMS_BROKER_URL", "([^"]+)"\)', SETTINGS_SOURCE).group(1)
     assert f"{default_broker.rsplit(':', 1)[1]}:9092" in COMPOSE["services"]["kafka"]["ports"]
@@ -72,3 +75,14 @@ def test_no_secret_has_a_default() -> None:
     assert secrets, "the stack has a token and a password"
     for name, value in secrets.items():
         assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", str(value)), f"{name}: {value}"
+
+
+def test_workers_scale_up_to_the_partition_count() -> None:
+    """`docker compose up --scale worker=N`: no fixed container name or host port stands in the way of a
+    second replica, for as many replicas as there are partitions (more would sit idle)."""
+    worker = COMPOSE["services"]["worker"]
+    assert "container_name" not in worker and "hostname" not in worker
+    [published] = worker["ports"]
+    low, _, high = published.rsplit(":", 1)[0].partition("-")
+    assert high, f"{published}: one host port, so a second replica could not publish it"
+    assert int(high) - int(low) + 1 >= int(worker["environment"]["STREAMS_TOPIC_PARTITIONS"])

@@ -121,7 +121,9 @@ def test_prometheus_config_scrapes_the_worker_and_loads_the_rules() -> None:
     worker = jobs["lbp-streams"]
     assert worker.get("metrics_path", "/metrics") == "/metrics"
     port = COMPOSE["services"]["worker"]["environment"]["STREAMS_WEB_PORT"]
-    assert [t for sc in worker["static_configs"] for t in sc["targets"]] == [f"worker:{port}"]
+    # every replica of the worker service, found by DNS (compose --scale), on the worker's port
+    assert [(d["names"], d["type"], str(d["port"])) for d in worker["dns_sd_configs"]] == [(["worker"], "A", port)]
+    assert "static_configs" not in worker
     for rule_file in config["rule_files"]:
         assert (PROMETHEUS / rule_file).is_file(), rule_file  # relative to the config, as Prometheus reads it
 
