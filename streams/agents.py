@@ -41,7 +41,16 @@ from streams.core.events import BadInput, Event, decode
 from streams.core.rules.ops_provider_unspecified_share import Observation, ProviderState
 from streams.core.state import PatientState
 from streams.pipeline import Pipeline, Record, StateTable
-from streams.topics import ALERT_TOPICS, CONTRACT_NAME_OF, INPUT_TOPICS, PATIENT_TABLE, PROVIDER_TABLE, PROVIDER_TOPIC
+from streams.topics import (
+    ALERT_TOPICS,
+    CONTRACT_NAME_OF,
+    INPUT_TOPICS,
+    PATIENT_TABLE,
+    PROVIDER_TABLE,
+    PROVIDER_TOPIC,
+    changelog_topic,
+    topic_configs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +63,21 @@ provider_topic = app.topic(PROVIDER_TOPIC, **RAW)
 dead_letter_topic = app.topic(settings.TOPIC_DEAD_LETTER, **RAW)
 alert_topics = {name: app.topic(configured, **RAW) for name, configured in ALERT_TOPICS.items()}
 
-patients = app.Table(PATIENT_TABLE, key_type=bytes, value_type=bytes, partitions=settings.TOPIC_PARTITIONS)
-providers = app.Table(PROVIDER_TABLE, key_type=bytes, value_type=bytes, partitions=settings.TOPIC_PARTITIONS)
+# faust creates the changelogs (compacted) with these configs (min.insync.replicas, as the project's topics)
+patients = app.Table(
+    PATIENT_TABLE,
+    key_type=bytes,
+    value_type=bytes,
+    partitions=settings.TOPIC_PARTITIONS,
+    extra_topic_configs=topic_configs(changelog_topic(PATIENT_TABLE)),
+)
+providers = app.Table(
+    PROVIDER_TABLE,
+    key_type=bytes,
+    value_type=bytes,
+    partitions=settings.TOPIC_PARTITIONS,
+    extra_topic_configs=topic_configs(changelog_topic(PROVIDER_TABLE)),
+)
 patient_states = StateTable(patients, PatientState.decode, settings.DECODED_STATES)
 provider_states = StateTable(providers, ProviderState.decode, settings.DECODED_STATES)
 patient_batches = Pipeline(app, patient_states, settings.BATCHES_IN_FLIGHT, finished=metrics.batch_finished)

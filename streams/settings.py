@@ -32,6 +32,15 @@ def _env_int(name: str, default: int) -> int:
 BROKER_URL: str = _env("STREAMS_BROKER_URL", "kafka://127.0.0.1:9092")
 TOPIC_PARTITIONS: int = _env_int("STREAMS_TOPIC_PARTITIONS", 4)
 TOPIC_REPLICATION: int = _env_int("STREAMS_TOPIC_REPLICATION", 1)
+# Replicas that must hold a record before the broker acknowledges it (the worker produces with acks=all):
+# 2 of 3 in production, so one broker can fail without losing an acknowledged alert or state write, and
+# one fewer than the replication below 3 (1 with one replica, 1 with two: a single broker's restart then
+# stops no writes). Set on the topics the project creates, the table changelogs included.
+TOPIC_MIN_INSYNC_REPLICAS: int = _env_int("STREAMS_TOPIC_MIN_INSYNC_REPLICAS", min(2, max(1, TOPIC_REPLICATION - 1)))
+# How long the dead-letter topic keeps a record: long enough that a Friday's bad input is still there to be
+# triaged and replayed after a long weekend (the broker's default is 7 days). The other topics keep the
+# broker's default; the changelogs are compacted (faust), so their latest states never expire.
+DEAD_LETTER_RETENTION_DAYS: int = _env_int("STREAMS_DEAD_LETTER_RETENTION_DAYS", 30)
 APP_ID: str = _env("STREAMS_APP_ID", "lbp-streams")
 
 TOPIC_ENCOUNTERS: str = _env("STREAMS_TOPIC_ENCOUNTERS", "encounter-signed")
@@ -55,6 +64,14 @@ SASL_USERNAME: str = _env("STREAMS_SASL_USERNAME", "")
 SASL_PASSWORD: str = _env("STREAMS_SASL_PASSWORD", "")
 SSL_CAFILE: str = _env("STREAMS_SSL_CAFILE", "")
 
+if not 1 <= TOPIC_MIN_INSYNC_REPLICAS <= TOPIC_REPLICATION:
+    # the broker would create the topics, then refuse every acks=all write (NotEnoughReplicas)
+    raise SystemExit(
+        f"setting STREAMS_TOPIC_MIN_INSYNC_REPLICAS={TOPIC_MIN_INSYNC_REPLICAS}: expected 1 to "
+        f"STREAMS_TOPIC_REPLICATION ({TOPIC_REPLICATION})"
+    )
+if DEAD_LETTER_RETENTION_DAYS < 1:
+    raise SystemExit(f"setting STREAMS_DEAD_LETTER_RETENTION_DAYS={DEAD_LETTER_RETENTION_DAYS}: expected 1 or more")
 if SECURITY_PROTOCOL not in SECURITY_PROTOCOLS:
     raise SystemExit(f"setting STREAMS_SECURITY_PROTOCOL={SECURITY_PROTOCOL!r}: expected one of {SECURITY_PROTOCOLS}")
 if SECURITY_PROTOCOL == "SASL_SSL" and not (SASL_USERNAME and SASL_PASSWORD):

@@ -45,15 +45,28 @@ PATIENT_TABLE = "patient-state"
 PROVIDER_TABLE = "provider-state"
 
 
+def changelog_topic(table: str) -> str:
+    return f"{settings.APP_ID}-{table}-changelog"
+
+
 def copartitioned_topics() -> list[str]:
     """Topics whose partition N must all be one worker's: the inputs and the patient changelog (a patient's
     events and state), the provider topic and its changelog, all at STREAMS_TOPIC_PARTITIONS."""
-    changelogs = [f"{settings.APP_ID}-{t}-changelog" for t in (PATIENT_TABLE, PROVIDER_TABLE)]
+    changelogs = [changelog_topic(t) for t in (PATIENT_TABLE, PROVIDER_TABLE)]
     return [*INPUT_TOPICS, PROVIDER_TOPIC, *changelogs]
 
 
 def all_topics() -> list[str]:
     return [*INPUT_TOPICS, *ALERT_TOPICS.values(), settings.TOPIC_DEAD_LETTER, PROVIDER_TOPIC]
+
+
+def topic_configs(topic: str) -> dict[str, str]:
+    """The configs a topic is created with (a topic that exists keeps its own; change those with
+    kafka-configs.sh): min.insync.replicas for every topic, a longer retention for dead letters."""
+    configs = {"min.insync.replicas": str(settings.TOPIC_MIN_INSYNC_REPLICAS)}
+    if topic == settings.TOPIC_DEAD_LETTER:
+        configs["retention.ms"] = str(settings.DEAD_LETTER_RETENTION_DAYS * 24 * 3600 * 1000)
+    return configs
 
 
 def bootstrap_servers(url: str = settings.BROKER_URL) -> list[str]:
@@ -153,7 +166,7 @@ def ensure_topics(
         existing = set(admin.list_topics())
         missing = [t for t in all_topics() if t not in existing]
         if missing:
-            new = [NewTopic(t, partitions, replication) for t in missing]
+            new = [NewTopic(t, partitions, replication, topic_configs=topic_configs(t)) for t in missing]
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
                 admin.create_topics(new, timeout_ms=int(timeout * 1000))
         deadline = time.monotonic() + timeout

@@ -54,3 +54,28 @@ def test_a_wildcard_bind_is_not_the_advertised_url() -> None:
     assert "0.0.0.0" not in url(STREAMS_WEB_BIND="0.0.0.0")
     assert url(STREAMS_WEB_BIND="0.0.0.0", STREAMS_WEB_HOST="worker-2") == "http://worker-2:6066"
     assert url() == "http://127.0.0.1:6066"
+
+
+def _settings(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from streams import settings; " + code], env=env, capture_output=True, text=True
+    )
+
+
+def test_min_insync_replicas_follows_the_replication_unless_set() -> None:
+    """2 of 3 replicas (one broker may fail without losing an acknowledged write); never more than exist."""
+    code = "print(settings.TOPIC_MIN_INSYNC_REPLICAS)"
+    assert _settings(code).stdout.strip() == "1"
+    assert _settings(code, STREAMS_TOPIC_REPLICATION="2").stdout.strip() == "1"
+    assert _settings(code, STREAMS_TOPIC_REPLICATION="3").stdout.strip() == "2"
+    assert _settings(code, STREAMS_TOPIC_REPLICATION="5", STREAMS_TOPIC_MIN_INSYNC_REPLICAS="3").stdout.strip() == "3"
+    refused = _settings(code, STREAMS_TOPIC_REPLICATION="2", STREAMS_TOPIC_MIN_INSYNC_REPLICAS="3")
+    assert refused.returncode != 0
+    assert "STREAMS_TOPIC_MIN_INSYNC_REPLICAS=3: expected 1 to STREAMS_TOPIC_REPLICATION (2)" in refused.stderr
+
+
+def test_topic_configs_give_dead_letters_their_retention() -> None:
+    code = "from streams.topics import topic_configs as c; print(c(settings.TOPIC_DEAD_LETTER), c('claim-submitted'))"
+    out = _settings(code, STREAMS_DEAD_LETTER_RETENTION_DAYS="2", STREAMS_TOPIC_REPLICATION="3").stdout.strip()
+    assert out == "{'min.insync.replicas': '2', 'retention.ms': '172800000'} {'min.insync.replicas': '2'}"
+    assert "expected 1 or more" in _settings("", STREAMS_DEAD_LETTER_RETENTION_DAYS="0").stderr

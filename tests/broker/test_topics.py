@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from streams.localkafka import LocalBroker
-from tests.broker.harness import Deployment
+from tests.broker.harness import Deployment, Worker
 
 
-def _topics(d: Deployment) -> subprocess.CompletedProcess[str]:
+def _topics(d: Deployment, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "streams", "topics"], env=d.env(), capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "streams", "topics"], env=d.env(**env), capture_output=True, text=True, timeout=120
     )
 
 
@@ -38,3 +38,34 @@ def test_topics_created_at_the_setting_pass_the_check(kafka_broker: LocalBroker,
     assert _topics(d).returncode == 0
     again = _topics(d)  # all exist now: checked, nothing created
     assert again.returncode == 0, again.stderr
+
+
+def test_topics_and_changelogs_carry_the_durability_settings(kafka_broker: LocalBroker, tmp_path: Path) -> None:
+    """min.insync.replicas on every topic the product creates (faust's changelogs included: the state a
+    worker resumes from), and the dead letters' longer retention. Read back from the broker as topic
+    configs that differ from its defaults, so a setting that never reached the broker fails here."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    d = Deployment(kafka_broker, tmp_path, partitions=2)
+    env = {"STREAMS_DEAD_LETTER_RETENTION_DAYS": "45"}
+    assert _topics(d, **env).returncode == 0
+    worker = Worker(d, **env).start()  # faust creates the table changelogs
+    worker.stop()
+    changelog = f"{d.prefix}-app-patient-state-changelog"
+    names = [d.topic("dead-letter"), d.topic("encounter-signed"), changelog]
+    admin = KafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap)
+    try:
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in names])
+    finally:
+        admin.close()
+    configs = {
+        name: {key: entry["value"] for key, entry in entries.items()}
+        for by_name in described.values()
+        for name, entries in by_name.items()
+    }
+    assert configs[d.topic("dead-letter")]["retention.ms"] == str(45 * 24 * 3600 * 1000)
+    assert "retention.ms" not in configs[d.topic("encounter-signed")]  # the broker's default
+    assert configs[changelog]["cleanup.policy"] == "compact"
+    for name in names:
+        assert configs[name]["min.insync.replicas"] == "1", (name, configs[name])
