@@ -79,3 +79,19 @@ def test_topic_configs_give_dead_letters_their_retention() -> None:
     out = _settings(code, STREAMS_DEAD_LETTER_RETENTION_DAYS="2", STREAMS_TOPIC_REPLICATION="3").stdout.strip()
     assert out == "{'min.insync.replicas': '2', 'retention.ms': '172800000'} {'min.insync.replicas': '2'}"
     assert "expected 1 or more" in _settings("", STREAMS_DEAD_LETTER_RETENTION_DAYS="0").stderr
+
+
+def test_an_existing_topic_below_min_insync_replicas_is_named() -> None:
+    """The shortfall a one-broker test cluster cannot show (min.insync.replicas 2 needs 2 replicas): the
+    broker's answer stood in for by its shape (kafka-python's describe_configs)."""
+    code = """
+from streams.topics import config_drift
+class Admin:
+    def describe_configs(self, resources, config_filter):
+        values = {"a": "1", "b": "2", "c": "3"}
+        return {"topic": {r.name: {"min.insync.replicas": {"value": values[r.name]}} for r in resources}}
+print(config_drift(Admin(), ["a", "b", "c"]))
+"""
+    out = _settings(code, STREAMS_TOPIC_REPLICATION="3").stdout
+    assert "topic a has min.insync.replicas=1, below the 2" in out and "--add-config min.insync.replicas=2" in out
+    assert "topic b" not in out and "topic c" not in out

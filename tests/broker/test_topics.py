@@ -69,3 +69,18 @@ def test_topics_and_changelogs_carry_the_durability_settings(kafka_broker: Local
     assert configs[changelog]["cleanup.policy"] == "compact"
     for name in names:
         assert configs[name]["min.insync.replicas"] == "1", (name, configs[name])
+
+
+def test_an_existing_topic_short_of_the_settings_is_named_with_the_fix(
+    kafka_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """Topics made before the settings (here with the broker's defaults) keep their configs: say so."""
+    d = Deployment(kafka_broker, tmp_path, partitions=4)
+    d.create_topics()
+    done = _topics(d)
+    assert done.returncode == 0, done.stderr
+    dead_letter = d.topic("dead-letter")
+    assert f"topic {dead_letter} has retention.ms=604800000, below the 2592000000" in done.stderr, done.stderr
+    assert f"--entity-name {dead_letter} --add-config retention.ms=2592000000" in done.stderr
+    assert "min.insync.replicas" not in done.stderr  # 1, as the settings ask with one replica
+    assert _topics(d, STREAMS_DEAD_LETTER_RETENTION_DAYS="7").stderr.count("below the") == 0
