@@ -12,8 +12,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from streams import settings
+    from streams.logs import configure
     from streams.topics import all_topics, ensure_topics
 
+    configure(settings.LOG_LEVEL)  # its warnings (configs below the settings) readable, or JSON off a terminal
     created = ensure_topics()
     for name in all_topics():
         print(f"{name}: {'created' if name in created else 'exists'} ({settings.TOPIC_PARTITIONS} partitions)")

@@ -14,11 +14,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from streams import settings
+    from streams.logs import configure, configure_worker
     from streams.topics import ensure_topics
 
+    # ensure_topics logs (topics created, configs below the settings) before Faust sets up logging: through
+    # the same formatter, so a collected log stays one JSON object per line; Faust replaces this handler
+    configure(settings.LOG_LEVEL)
     ensure_topics()
     from streams.app import app
-    from streams.logs import configure_worker
 
     quiet = configure_worker(app)  # JSON log lines unless stderr is a terminal (streams/logs.py)
     sys.argv = ["lbp-streams", *quiet, "worker", "--loglevel", settings.LOG_LEVEL, *args.faust_args]
