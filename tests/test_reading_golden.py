@@ -5,7 +5,9 @@ status, side, level, segments, Modic type, sentence, section or experiencer show
 the benchmark's phrasing (bench/bench_reading.py), sentences from MTSamples.com
 (https://www.mtsamples.com, via tests/fixtures/reading/mtsamples_annotated.yaml; credit MTSamples.com) and
 edge cases (headers, family history, tabs and double spaces, years, segment runs, ";" and ":" scopes,
-vessel stenosis). The expected findings were recorded from the reader before its speed-up.
+vessel stenosis). The expected findings were recorded from the reader before its speed-up: they pin
+what it says, including readings that are arguable ("Clinical correlation for radiculopathy." affirmed);
+whether it is right is measured on the annotated corpus (tests/test_reading_corpus.py, README).
 
 Each finding is written as (finding, status, the other `to_json` fields in order as key=value, sentence).
 """

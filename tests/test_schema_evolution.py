@@ -127,4 +127,5 @@ def test_a_version_below_one_is_dead_lettered_naming_schema_version(stream: list
     doc["schema_version"] = version
     with pytest.raises(BadInput) as caught:
         decode(orjson.dumps(doc))
+    assert caught.value.error_class == "schema"
     assert caught.value.message.startswith("field schema_version:")

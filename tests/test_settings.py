@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -49,9 +50,10 @@ def test_a_wildcard_bind_is_not_the_advertised_url() -> None:
 
     def url(**env: str) -> str:
         run = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
         return run.stdout.strip()
 
-    assert "0.0.0.0" not in url(STREAMS_WEB_BIND="0.0.0.0")
+    assert url(STREAMS_WEB_BIND="0.0.0.0") == f"http://{socket.gethostname()}:6066"  # the host's name, not 0.0.0.0
     assert url(STREAMS_WEB_BIND="0.0.0.0", STREAMS_WEB_HOST="worker-2") == "http://worker-2:6066"
     assert url() == "http://127.0.0.1:6066"
 

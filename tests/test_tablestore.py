@@ -90,28 +90,30 @@ def test_a_stale_generation_restores_nothing(store: Any) -> None:
 
 def test_a_failed_restore_leaves_the_partition_to_faust(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     s, _, actives = store
-    actives += [tp(0)]
+    actives += [tp(0), tp(1)]
 
     async def broken(tps: set[TP]) -> None:
+        s._offsets[tp(0)] = 100  # one partition read before the broker went away: its offset must not stand
         raise KafkaConnectionError("broker away")
 
     monkeypatch.setattr(s, "_restore", broken)
-    rebalance(s, {tp(0)}, set(), {tp(0)})  # no exception: faust reads the changelog from its start
-    assert s.persisted_offset(tp(0)) is None
+    rebalance(s, {tp(0), tp(1)}, set(), {tp(0), tp(1)})  # no exception: faust reads the changelogs from their start
+    assert s.persisted_offset(tp(0)) is None and s.persisted_offset(tp(1)) is None
 
 
 def test_a_worker_stopped_mid_restore_does_not_crash(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rolling stop: the first worker's exit hands its partitions to the second, which is stopped while
     it restores them (its restore consumer stops under the restore): seen as faust's "Crashed" before."""
     s, _, actives = store
-    actives += [tp(0)]
+    actives += [tp(0), tp(1)]
 
     async def stopped(tps: set[TP]) -> None:
+        s._offsets[tp(0)] = 100  # one partition read before the stop
         raise ConsumerStoppedError()
 
     monkeypatch.setattr(s, "_restore", stopped)
-    rebalance(s, {tp(0)}, set(), {tp(0)})
-    assert s.persisted_offset(tp(0)) is None
+    rebalance(s, {tp(0), tp(1)}, set(), {tp(0), tp(1)})
+    assert s.persisted_offset(tp(0)) is None and s.persisted_offset(tp(1)) is None
 
 
 def test_keys_faust_drops_take_their_offsets_along(store: Any) -> None:

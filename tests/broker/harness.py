@@ -101,6 +101,18 @@ class Deployment:
         producer.close()
         return n
 
+    def records_in(self, contract_topic: str) -> int:
+        """Records ever written to a topic (the sum of its partitions' end offsets): 0 proves none was, where
+        a read that waits for silence could stop before its first fetch returned."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        consumer = KafkaConsumer(bootstrap_servers=self.broker.bootstrap, enable_auto_commit=False)
+        try:
+            tps = [TopicPartition(self.topic(contract_topic), p) for p in range(self.partitions)]
+            return sum(consumer.end_offsets(tps).values())
+        finally:
+            consumer.close()
+
     def uncommitted(self) -> int:
         """Input records past the worker group's committed offsets (0: every record read was committed)."""
         from kafka import KafkaConsumer, TopicPartition
