@@ -156,6 +156,12 @@ def test_spinal_joint_arthropathy_is_spondylosis(text: str, expected: set[tuple[
         ("Narrowing of the L4-5 disc space.", set()),
         ("Narrowing of the foramen magnum.", set()),
         ("The fragment narrowed the spinal canal.", set()),  # what narrowed it is the finding (a herniation)
+        # a vessel's or a valve's, named before or after the word
+        ("Aortic stenosis, moderate.", set()),
+        ("60% stenosis of the left internal carotid artery.", set()),
+        ("Stenosis at the origin of the left subclavian artery.", set()),
+        ("Stenosis of the L4-5 foramen.", {("stenosis", "affirmed")}),
+        ("Stenosis of the spinal canal at L3-4.", {("stenosis", "affirmed")}),
     ],
 )
 def test_narrowed_canal_foramen_or_recess_is_stenosis(text: str, expected: set[tuple[str, str]]) -> None:
@@ -375,9 +381,16 @@ def test_side(text: str, key: str, side: str | None) -> None:
         ("T12-L1 fracture.", "fracture", "thoracolumbar", ("T12-L1",)),
         ("Cervical spondylosis at C5-6.", "spondylosis", "cervical", ("C5-C6",)),
         ("Degenerative disc disease of the lumbar spine.", "disc_degeneration", "lumbar", ()),
+        # regions named together are mixed, as mixed segments are: not the nearest word's alone
+        ("Lumbar and cervical spondylosis.", "spondylosis", None, ()),
+        ("Cervical and lumbar stenosis.", "stenosis", None, ()),
+        ("Spondylosis of the cervical, thoracic and lumbar spine.", "spondylosis", None, ()),
+        ("Stenosis at L4-5 and C5-6.", "stenosis", None, ("L4-L5", "C5-C6")),
+        ("Lumbar stenosis and cervical radiculopathy.", "radiculopathy", "cervical", ()),
+        ("Lumbar stenosis and cervical radiculopathy.", "stenosis", "lumbar", ()),
     ],
 )
-def test_level(text: str, key: str, level: str, levels: tuple[str, ...]) -> None:
+def test_level(text: str, key: str, level: str | None, levels: tuple[str, ...]) -> None:
     f = one(text, key)
     assert (f.level, f.levels) == (level, levels)
 

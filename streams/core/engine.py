@@ -92,10 +92,19 @@ def _lbp_code(codes: list[str]) -> str | None:
     return None
 
 
+# A finding placed in the neck or the thoracic spine ("cervical radiculopathy at C6", "T7-8 disc herniation",
+# "cervical myofascial pain") says nothing about the low back: recorded, it made COD-CONTRIBUTING-DX-MISSING
+# suggest the lumbar code (M54.16 for a C6 radiculopathy, M51.26 for a thoracic disc) and would count as a
+# distinct cause of low back pain (M54.59). A finding whose level is lumbar, lumbosacral, thoracolumbar or
+# sacral, or is not stated, or names regions together ("cervical and lumbar stenosis"), is kept.
+UPPER_SPINE = frozenset({"cervical", "thoracic", "cervicothoracic"})
+
+
 def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
+    """The documented findings (affirmed, about the patient) of these sections that concern the low back."""
     out = []
     for f in findings:
-        if f.documented() and f.section in sections:
+        if f.documented() and f.section in sections and f.level not in UPPER_SPINE:
             out.append(Noted(f.finding, cut(f.sentence), f.side, f.level, f.modic_type))
             if len(out) == MAX_NOTED:
                 break

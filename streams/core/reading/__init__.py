@@ -41,6 +41,7 @@ from streams.core.reading.lexicon import (
     MODIFIER_STEMS,
     MODIFIER_WORDS,
     NON_SPINAL_STENOSIS,
+    NON_SPINAL_STENOSIS_AFTER,
     NUMBERS,
     PREFILTER_STEMS,
     SEGMENTS,
@@ -277,6 +278,29 @@ def _level_from(levels: tuple[str, ...]) -> str | None:
     return _REGIONS.get(frozenset(ch for lv in levels for ch in lv if ch in "CTLS"))
 
 
+# Level words in one list: "lumbar and cervical", "cervical, thoracic and lumbar", "lumbar/sacral".
+_LEVEL_JOIN = re.compile(r"\s*(?:,|/|&)?\s*(?:(?:and|or)\s+)?")
+
+
+def _region_of(low: str, level_words: list[Modifier], found: Modifier) -> str | None:
+    """The region the nearest level word names, or None when that word is one of a list naming other
+    regions too ("lumbar and cervical spondylosis"): mixed regions, as mixed segments are ("L4-5 and C5-6").
+    Without this the nearest word alone decided, and a cervical finding is not low-back documentation."""
+    if len(level_words) == 1:
+        return found[1]
+    i = bisect_left(level_words, found[2], key=_MOD_START)
+    regions = {found[1]}
+    j = i
+    while j > 0 and _LEVEL_JOIN.fullmatch(low, level_words[j - 1][3], level_words[j][2]):
+        j -= 1
+        regions.add(level_words[j][1])
+    k = i
+    while k + 1 < len(level_words) and _LEVEL_JOIN.fullmatch(low, level_words[k][3], level_words[k + 1][2]):
+        k += 1
+        regions.add(level_words[k][1])
+    return found[1] if len(regions) == 1 else None
+
+
 _PHRASES_MAX = 4096  # entries per phrase memo below (short phrases between or inside findings, never texts)
 # gap between a modifier and a finding (at most a few words: the same few recur) -> nothing in it ends the phrase
 _GAP_UNBROKEN: Memo[str, bool] = Memo(lambda gap: _GAP_BREAK.search(gap) is None, _PHRASES_MAX)
@@ -400,7 +424,10 @@ def _modic_types(phrase: str) -> tuple[int | None, ...]:
 def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) -> None:
     """Record a finding match: Modic types, the herniation inside "degenerative and protruding disc",
     side/level words inside the phrase; skip a stenosis of a vessel or valve."""
-    if key == "stenosis" and NON_SPINAL_STENOSIS.search(low, max(0, m_start - 30), m_start):
+    if key == "stenosis" and (
+        NON_SPINAL_STENOSIS.search(low, max(0, m_start - 30), m_start)
+        or NON_SPINAL_STENOSIS_AFTER.match(low, m_end, m_end + 80)
+    ):
         return
     if key == "modic_change":
         for t in _modic_types(low[m_start:m_end]):
@@ -649,7 +676,7 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
                     side = found[1] if found else None
                 if level_words:
                     found = _near(low, level_words, _GAP_UNBROKEN, h_start, h_end, True, levels_ordered)
-                    level = found[1] if found else None
+                    level = _region_of(low, level_words, found) if found else None
                 if runs:
                     found = _near(low, runs, _SEG_UNBROKEN, h_start, h_end, True, runs_ordered)
                     levels = found[1] if found else ()

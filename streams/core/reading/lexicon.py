@@ -50,6 +50,7 @@ __all__ = [
     "PREFILTER_STEMS",
     "SYMPTOM",
     "NON_SPINAL_STENOSIS",
+    "NON_SPINAL_STENOSIS_AFTER",
     "MODIC_TYPE",
     "NUMBERS",
     "UNIT_WEEKS",
@@ -154,6 +155,16 @@ FINDINGS = re.compile(
 NON_SPINAL_STENOSIS = re.compile(
     r"(?:aortic|mitral|valv\w*|carotid|renal|pyloric|tracheal|subglottic|urethral|meatal|pulmonic|pulmonary"
     r"|tricuspid|coronary|arterial|artery|biliary|ductal|esophageal|anastomotic|vascular)\W+(?:\w+\W+)?$",
+)
+
+# ... and on the words just after it: "60% stenosis of the left internal carotid artery".
+NON_SPINAL_STENOSIS_AFTER = re.compile(
+    r"\W+(?:of|in|at|involving)\W+(?:the\W+)?(?:(?:left|right|bilateral|proximal|mid|distal|internal|external"
+    r"|common|main|superficial|origin\W+of\W+the)\W+){0,3}"
+    r"(?:aort\w*|mitral|valv\w*|carotid|renal|pylor\w*|trache\w*|subglottic|urethr\w*|meat\w*|pulmon\w*"
+    r"|tricuspid|coronary|arter\w*|biliary|bile|duct\w*|esophag\w*|anastomo\w*|vascular|vessel\w*|vein\w*"
+    r"|iliac|femoral|popliteal|subclavian|vertebral\W+arter\w*|basilar|ostium|ostial|stent|graft|bowel|colon|ureter\w*"
+    r"|bronch\w*|larynx|airway)\b"
 )
 
 # "degenerative and protruding disc" is read as one disc_degeneration match; this finds the herniation in it.
