@@ -68,23 +68,28 @@ TRIGGERS = re.compile(
     r"|(?:suspected|questionable)(?=\s*(?:[.,;]|$))|(?:is\s+|are\s+)?not\s+excluded"
     r"|(?:can\s*not|can't|could\s+not|couldn't|may\s+not)\s+be\s+(?:excluded|ruled\s+out)"
     r"|not\s+(?:be\s+|been\s+)?ruled\s+out"
-    r"|to\s+be\s+ruled\s+out)\b)"
+    r"|(?:to|may|might|must|should|will|could|can|needs?\s+to|has\s+to)\s+be\s+(?:ruled\s+out|excluded))\b)"
     r"|(?P<neg_prefor>\bnegative(?:\s+[a-z]+){0,5}?\s+for\b)"
     r"|(?P<neg_post>\b(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?(?:absent|ruled\s+out|excluded"
-    r"|not\s+(?:seen|identified|present|demonstrated|visualized|appreciated|noted|evident|found)|negative"
+    r"|not\s+(?:seen|identified|present|demonstrated|visualized|appreciated|noted|evident|found)"
+    r"|no\s+longer\s+(?:present|seen|evident)|negative(?!\s+for\b)"
     r"|unlikely)\b)"
     r"|(?P<hyp_both>\b(?:versus|vs\.?)(?=\s))"
     r"|(?P<neg_pre>\b(?:no\s+(?:evidence|signs?|sign|indication|findings?|history|complaints?)\s+(?:of|for|to\s+suggest)"
-    r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|free\s+of|absence\s+of|absent|never|none"
+    r"|(?:does|did|do)\s+not\s+complain\s+(?:of|about)|(?:doesn't|didn't)\s+complain\s+(?:of|about)"
+    r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|neg\s+for|free\s+of|clear\s+of"
+    r"|absence\s+of|lack\s+of|lacks|lacked|lacking|inconsistent\s+with|unremarkable\s+for|absent|never|none"
     r"|neither|nor|ruled\s+out|rules\s+out|rather\s+than|instead\s+of|unlikely|resolution\s+of|does\s+not"
     r"|did\s+not|doesn't|didn't|fails?\s+to\s+(?:reveal|show|demonstrate))\b)"
     r"|(?P<hyp_pre>\b(?:"
     + _RISK_LIST
     + r"|if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
-    r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|may|might|could|cannot\s+exclude"
-    r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing)?\s+(?:for|of|about)|questionable"
+    r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|possibility\s+of|possibilities\s+of"
+    r"|may|might|could|cannot\s+exclude|to\s+exclude|doubt|doubts|doubtful|worrisome\s+for"
+    r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing|ed)?\s+(?:for|of|about)|questionable"
     r"|question\s+of|probable|probably|likely|differential(?:\s+diagnosis)?(?:\s+(?:includes?|of))?"
-    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
+    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|(?:checked|tested|screened)\s+for"
+    r"|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
     r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal"
     r"|(?:afraid|worried|fear(?:s|ed|ful)?)\s+(?:that|of|about))\b)"
     r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
@@ -94,7 +99,7 @@ TRIGGERS = re.compile(
     + r")\b)"
     r"|(?P<exp_post>\b(?:in\s+(?:his|her|their|the\s+patient's)\s+" + _RELATIVE + r"|runs\s+in\s+the\s+family)\b)"
     r"|(?P<hist_both>\bpreviously\b)"
-    r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had)\s+resolved|resolved)\b)"
+    r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had|now)\s+resolved|resolved)\b)"
     r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
     r"|(?P<hist_pre>\b(?:history\s+of|hx\s+of|h/o|status\s+post|s/p|prior|previous|past|former"
     r"|formerly|remote|old)\b)"
@@ -107,7 +112,9 @@ TRIGGERS = re.compile(
 Trigger = tuple[str, int, int]  # (group name, start, end) in the text
 
 # Every trigger starts with one of these (scan.py); tests check them against the corpus.
-_COPULA_WORDS = "suspected possible questionable likely considered probable not absent ruled excluded negative unlikely"
+_COPULA_WORDS = (
+    "suspected possible questionable likely considered probable not no absent ruled excluded negative unlikely"
+)
 _RELATIVES = (
     "mother father brother sister mom dad son daughter wife husband spouse parent sibling grand aunt uncle "
     "cousin niece nephew twin"
@@ -125,11 +132,13 @@ TRIGGER_STEMS = (
         "twelve several few many"
     ),
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
+    *words("lack clear inconsistent unremarkable neg doubt worrisome must will need"),
     *_RELATIVES.split(),
     *("has not", "have not", "had not", "has been", "have been", "has resolved", "have resolved", "had resolved"),
     *("does not", "did not", "do not", "can not", "could not", "may not", "to be", "at risk", "in case"),
     *("for the", "over the", "in the", "during the", "within the", "the patient", "status post", "in his"),
     *("in her", "in their", "to evaluate", "to assess", "to check", "to screen", "to look", "to test"),
+    *("to exclude",),
     *(f"{c} {w}" for c in ("is", "are", "was", "were") for w in _COPULA_WORDS.split()),
     *(f"in {m}" for m in words("1 2 jan feb mar apr may jun jul aug sep oct nov dec")),
     *(f"{d}{sep}" for d in range(100) for sep in (" ", "-")),
