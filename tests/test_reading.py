@@ -241,6 +241,51 @@ def test_family_history_section_is_about_others() -> None:
     assert got["radiculopathy"].section == "assessment"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Chronic low back pain, probably related to disc herniation at L4-5.",
+            {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed"), ("disc_herniation", "hypothetical")},
+        ),
+        ("Pain possibly due to spinal stenosis.", {("stenosis", "hypothetical")}),
+        ("Pain most likely secondary to lumbar spondylosis.", {("spondylosis", "hypothetical")}),
+        ("Her pain is likely from degenerative disc disease.", {("disc_degeneration", "hypothetical")}),
+        ("Vertebrogenic pain is in the differential.", {("vertebral_link", "hypothetical")}),
+        ("We will check an MRI looking for spinal stenosis.", {("stenosis", "hypothetical")}),
+        # the cause stated without a hedge is documented
+        ("Pain secondary to lumbar spondylosis.", {("spondylosis", "affirmed")}),
+    ],
+)
+def test_a_hedged_cause_is_hypothetical(text: str, expected: set[tuple[str, str]]) -> None:
+    """ "probably related to", "possibly due to": the causal words end a scope, the hedge on them must not."""
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "status", "experiencer"),
+    [
+        (
+            "Family history: positive for degenerative disc disease and spinal stenosis.",
+            "stenosis",
+            "affirmed",
+            "other",
+        ),
+        ("Family history is significant for spinal stenosis.", "stenosis", "affirmed", "other"),
+        ("Her mother and two sisters have had lumbar disc herniations.", "disc_herniation", "affirmed", "other"),
+        ("Past medical history significant for sciatica.", "sciatica", "historical", "patient"),
+        ("Medical history: sciatica in 2015.", "sciatica", "historical", "patient"),
+        # a colon still ends a scope anywhere else
+        ("No fracture: radiculopathy on the left.", "radiculopathy", "affirmed", "patient"),
+    ],
+)
+def test_family_and_past_history_openers(text: str, key: str, status: str, experiencer: str) -> None:
+    """ "Family history: positive for", "PMH significant for": one trigger each, so that the colon and
+    "positive / significant for" (terminators) do not end it before the list; relatives in the plural."""
+    f = one(text, key)
+    assert (f.status, f.experiencer) == (status, experiencer)
+
+
 # Triggers of medspaCy's bundled English ConText rules (resources/en/context_rules.json) that the reader
 # missed, checked one by one on 2026-12-03; "probable/possible" kinds are hypothetical here (guideline IV.H).
 # Left out on purpose: "declined" (the patient declines a treatment, not a finding), bare "free", "not

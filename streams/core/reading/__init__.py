@@ -577,6 +577,8 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         seg = segments[word]
         if seg is not None:
             b.segs.append((seg, pos, m.end()))
+    # A colon inside a trigger ("family history: positive for") is part of it (context.triggers does the same).
+    colon_triggers: dict[int, list[tuple[int, int]]] = {}
     for mark in ";:":
         pos = low.find(mark)
         i = 0
@@ -587,6 +589,13 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
                 break
             b = buckets.get(i)
             if b is not None and pos >= sents[i][0]:
+                if mark == ":":
+                    inside = colon_triggers.get(i)
+                    if inside is None:
+                        inside = colon_triggers[i] = [(t[1], t[2]) for t in b.triggers if ":" in low[t[1] : t[2]]]
+                    if inside and any(start < pos < end for start, end in inside):
+                        pos = low.find(mark, pos + 1)
+                        continue
                 b.triggers.append(("term", pos, pos + 1))
                 b.sorted_triggers = False
             pos = low.find(mark, pos + 1)

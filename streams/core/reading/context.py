@@ -33,7 +33,7 @@ _MAX_WORDS_EXPERIENCER = 6
 
 _RELATIVE = (
     r"(?:mother|father|brother|sister|mom|dad|son|daughter|wife|husband|spouse|parents?|siblings?|grandmother"
-    r"|grandfather|grandparents?|aunt|uncle|cousin|niece|nephew|twin)"
+    r"|grandfather|grandparents?|aunt|uncle|cousin|niece|nephew|twin)s?"
 )
 
 # What a consent discussion lists may happen, not what the patient has: "risks and benefits of the surgery
@@ -47,6 +47,20 @@ _RISK_LIST = (
     r"(?:\s+(?:were|was|have\s+been|has\s+been)\s+(?:discussed|explained|reviewed|described))?"
     r"\s*,?\s*(?:including|includes?|such\s+as)"
 )
+
+# A hedge on a cause is one trigger: "probably related to", "most likely secondary to", "possibly due to",
+# "likely from". Apart, the causal words end the scope (they are terminators), and "disc herniation" after
+# them read as affirmed: an uncertain diagnosis, which outpatient coding does not code (guideline IV.H).
+_HEDGED_CAUSE = (
+    r"(?:(?:most|more|very)\s+)?(?:probably|possibly|likely|presumably|perhaps|questionably|potentially"
+    r"|probable|possible|suspected)\s+(?:(?:be|being)\s+)?(?:related\s+to|due\s+to|secondary\s+to|caused\s+by"
+    r"|attributable\s+to|attributed\s+to|from|a\s+result\s+of|the\s+result\s+of|associated\s+with)"
+)
+
+# "Family history: positive for ...", "family history is significant for ...", "PMH significant for ...":
+# one trigger each, colon included, so that ":" and "positive / significant for" (terminators) do not end it.
+_HISTORY_FOR = r"\s*(?:(?:is|was)\s+)?(?:significant|notable|remarkable|positive)\s+for"
+_HISTORY_OPENS = r"(?:\s*:)?(?:" + _HISTORY_FOR + r")?"
 
 # Group order is match priority at one position: pseudo first, then post forms that begin with a pre word
 # ("not seen" before "not"), then the rest. Group names: <kind>_<direction>.
@@ -65,9 +79,10 @@ TRIGGERS = re.compile(
     r"|not\s+(?:clearly\s+|necessarily\s+|really\s+)?(?:associated|related|correlated?|attributable|due|secondary)"
     r"|(?:does|did|do)\s+not\s+(?:really\s+|clearly\s+)?(?:correlate|explain|account))\b)"
     r"|(?P<hyp_post>\b(?:(?:is|are|was|were)\s+(?:suspected|possible|questionable|likely|considered|probable)"
+    r"(?!\s+(?:related|due|secondary|caused|from|attributable|attributed|a\s+result|the\s+result|associated)\b)"
     r"|(?:suspected|questionable)(?=\s*(?:[.,;]|$))|(?:is\s+|are\s+)?not\s+excluded"
     r"|(?:can\s*not|can't|could\s+not|couldn't|may\s+not)\s+be\s+(?:excluded|ruled\s+out)"
-    r"|not\s+(?:be\s+|been\s+)?ruled\s+out"
+    r"|not\s+(?:be\s+|been\s+)?ruled\s+out|(?:(?:is|are|was|were|remains?)\s+)?(?:in|on)\s+the\s+differential"
     r"|(?:to|may|might|must|should|will|could|can|needs?\s+to|has\s+to)\s+be\s+(?:ruled\s+out|excluded))\b)"
     r"|(?P<neg_prefor>\bnegative(?:\s+[a-z]+){0,5}?\s+for\b)"
     r"|(?P<neg_post>\b(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?(?:absent|ruled\s+out|excluded"
@@ -83,16 +98,20 @@ TRIGGERS = re.compile(
     r"|did\s+not|doesn't|didn't|fails?\s+to\s+(?:reveal|show|demonstrate))\b)"
     r"|(?P<hyp_pre>\b(?:"
     + _RISK_LIST
+    + r"|"
+    + _HEDGED_CAUSE
     + r"|if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
     r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|possibility\s+of|possibilities\s+of"
     r"|may|might|could|cannot\s+exclude|to\s+exclude|doubt|doubts|doubtful|worrisome\s+for"
     r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing|ed)?\s+(?:for|of|about)|questionable"
     r"|question\s+of|probable|probably|likely|differential(?:\s+diagnosis)?(?:\s+(?:includes?|of))?"
-    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|(?:checked|tested|screened)\s+for"
+    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|(?:checked|tested|screened|looking|looked)\s+for"
     r"|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
     r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal"
     r"|(?:afraid|worried|fear(?:s|ed|ful)?)\s+(?:that|of|about))\b)"
-    r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
+    r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)"
+    + _HISTORY_OPENS
+    + r"|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
     + _RELATIVE
     + r"|"
     + _RELATIVE
@@ -101,8 +120,11 @@ TRIGGERS = re.compile(
     r"|(?P<hist_both>\bpreviously\b)"
     r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had|now)\s+resolved|resolved)\b)"
     r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
-    r"|(?P<hist_pre>\b(?:history\s+of|hx\s+of|h/o|status\s+post|s/p|prior|previous|past|former"
+    r"|(?P<hist_pre>\b(?:(?:past\s+(?:medical\s+)?history|pmh|medical\s+history)(?:\s*:|\s+of)?"
+    + _HISTORY_FOR
+    + r"|history\s+of|hx\s+of|h/o|status\s+post|s/p|prior|previous|past|former"
     r"|formerly|remote|old)\b)"
+    r"|(?P<hist_precolon>\b(?:past\s+(?:medical\s+)?history|pmh|medical\s+history)\s*:)"  # the colon is part of it
     r"|(?P<term>\b(?:but|however|although|though|except|apart\s+from|aside\s+from|which|who|whose|yet"
     r"|nevertheless|now|currently|presently|today|presents?|presenting|complains?|complaining|c/o|reports?"
     r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
@@ -113,7 +135,7 @@ Trigger = tuple[str, int, int]  # (group name, start, end) in the text
 
 # Every trigger starts with one of these (scan.py); tests check them against the corpus.
 _COPULA_WORDS = (
-    "suspected possible questionable likely considered probable not no absent ruled excluded negative unlikely"
+    "suspected possible questionable likely considered probable not no absent ruled excluded negative unlikely in"
 )
 _RELATIVES = (
     "mother father brother sister mom dad son daughter wife husband spouse parent sibling grand aunt uncle "
@@ -132,7 +154,9 @@ TRIGGER_STEMS = (
         "twelve several few many"
     ),
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
-    *words("lack clear inconsistent unremarkable neg doubt worrisome must will need"),
+    *words("lack clear inconsistent unremarkable neg doubt worrisome must will need most more very perhaps remain"),
+    *words("medical pmh"),
+    *("on the",),
     *_RELATIVES.split(),
     *("has not", "have not", "had not", "has been", "have been", "has resolved", "have resolved", "had resolved"),
     *("does not", "did not", "do not", "can not", "could not", "may not", "to be", "at risk", "in case"),
@@ -160,11 +184,15 @@ def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]
         out.append((kind, m_start, m_end))
     # ";" and ":" end a scope; they follow a word directly, so they are found here, not by the scanner.
     added = False
+    scanned = len(out)  # the scanner's triggers, in order (the terminators below are appended after them)
     for mark in ";:":
         i = text.find(mark, start, stop)
         while i != -1:
-            out.append(("term", i, i + 1))
-            added = True
+            # a colon inside a trigger ("family history: positive for") is part of it, not a terminator
+            k = bisect_right(out, i, 0, scanned, key=_START) - 1 if mark == ":" and scanned else -1
+            if k < 0 or out[k][2] <= i:
+                out.append(("term", i, i + 1))
+                added = True
             i = text.find(mark, i + 1, stop)
     if added:
         out.sort(key=lambda t: t[1])
