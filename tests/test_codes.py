@@ -42,12 +42,20 @@ def test_normalize_lengths(raw: str, want: str) -> None:
     assert codes.normalize(raw) == want
 
 
-@pytest.mark.parametrize("raw", ["M54.5'; DROP", "", "12345", "M5", "M54.", "M5.450", "M54.50000", "MM4.5", "M 54"])
+@pytest.mark.parametrize("raw", ["M54.5'; DROP", "", "12345", "M5", "M54.", "M5.450", "M54.50000", "M-54", "M 54"])
 def test_normalize_rejects_with_expectation(raw: str) -> None:
     with pytest.raises(codes.CodeShapeError) as err:
         codes.normalize(raw)
     assert isinstance(err.value, ValueError)
     assert "expected a letter, two characters, then up to four more" in str(err.value)
+
+
+def test_fy2026_qa_codes_have_a_letter_second(ix: codes.CodeIndex) -> None:
+    """FY2026 added QA0-QA08 (SCN2A- and other neurodevelopmental disorders): a letter in second place.
+    The shape check refused them, so a valid claim got CLM-INVALID-CODE at severity error."""
+    assert codes.normalize("qa00101") == "QA0.0101"
+    assert ix.is_billable("QA0.0101", date(2026, 1, 15))
+    assert not ix.is_billable("QA0.0101", date(2025, 9, 30))
 
 
 @hypothesis_settings(max_examples=40)

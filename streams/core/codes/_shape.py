@@ -13,8 +13,9 @@ YEARS: tuple[int, ...] = tuple(range(FIRST_FY, LAST_FY + 1))
 COVERED_FROM = date(FIRST_FY - 1, 10, 1)
 COVERED_UNTIL = date(LAST_FY, 9, 30)
 
-# letter, digit, alphanumeric (the category), then an optional dot and 1-4 alphanumerics.
-_SHAPE = re.compile(r"([A-Z][0-9][0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?")
+# a letter and two alphanumerics (the category: a digit second, but FY2026 added QA0-QA08), then an optional
+# dot and 1-4 alphanumerics.
+_SHAPE = re.compile(r"([A-Z][0-9A-Z][0-9A-Z])(?:\.?([0-9A-Z]{1,4}))?")
 _EXPECTED = "expected a letter, two characters, then up to four more (e.g. M54.50)"
 
 
