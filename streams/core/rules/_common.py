@@ -89,6 +89,20 @@ def removal(status: codes.CodeStatus, coded: str, where: str) -> str:
     return f"every code under {status.code} is excluded beside {coded} on the {where} (Excludes1): remove {status.code}"
 
 
+def in_force(code: str, on: date) -> str | None:
+    """The code itself if billable on `on`, else the code in force then in its place (its nearest billable
+    parent: M54.51 before 2021-10-01 is M54.5), else None (a header, a typo such as M54.5O, or a date
+    outside the reference data). A suggestion must be a code the payer accepts on the date of service."""
+    idx = codes.index()
+    try:
+        if idx.is_billable(code, on):
+            return code
+        found = _parent_in_force(code, on)
+    except (codes.NotCovered, codes.CodeShapeError):
+        return None
+    return found[0] if found else None
+
+
 def _parent_in_force(code: str, on: date) -> tuple[str, ...]:
     idx = codes.index()
     parent = code

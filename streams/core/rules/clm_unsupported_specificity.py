@@ -3,13 +3,16 @@ support (the same test as COD-M5451-UNSUPPORTED and COD-M5459-UNSUPPORTED, over 
 to the date of service; an assessment that rules the link out after the last one documenting it takes the
 support for M54.51 back: the provider's latest word). Suggests M54.50, or a provider query. A claim that
 names its encounter waits until that encounter is on file: claims often arrive before the visit is signed,
-and are not judged on partial documentation.
+and are not judged on partial documentation. A code not billable on the date of service (M54.59 before
+2021-10-01) is CLM-RETIRED-CODE's: judged here too, it got "bill M54.50" beside that rule's "use M54.5",
+and M54.50 did not exist yet.
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart, normalized
+from streams.core.rules._common import not_billable
 from streams.core.state import ClaimRecord
 
 RULE_ID = "CLM-UNSUPPORTED-SPECIFICITY"
@@ -20,7 +23,11 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     on = claim.date_of_service
     if claim.encounter_id and chart.encounter(claim.encounter_id) is None:
         return None  # the visit it bills is not on file yet: judged when it arrives
-    carried = [c for c in map(normalized, claim.codes) if c in (VERTEBROGENIC_LBP, OTHER_LBP)]
+    carried = [
+        c
+        for c in map(normalized, claim.codes)
+        if c in (VERTEBROGENIC_LBP, OTHER_LBP) and not_billable(c, on) is None  # (docstring)
+    ]
     unsupported = [
         c
         for c in carried

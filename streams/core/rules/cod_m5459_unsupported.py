@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, Chart, visit_supported_codes
+from streams.core.rules._common import in_force
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-M5459-UNSUPPORTED"
@@ -19,7 +20,10 @@ def _instead(enc: EncounterRecord) -> tuple[str, ...]:
     """What the visit's assessment supports in place of M54.59: M54.4- for documented sciatica, M54.51 for a
     vertebral link, else M54.50 (a re-signed visit moved from M54.50 to M54.59 with "vertebrogenic" on it
     gets M54.51, not M54.50)."""
-    return tuple(c for c in visit_supported_codes(enc) if c != OTHER_LBP) or (UNSPECIFIED_LBP,)
+    wanted = tuple(c for c in visit_supported_codes(enc) if c != OTHER_LBP) or (UNSPECIFIED_LBP,)
+    # as the code set of the visit's date has them (M54.50 before 2021-10-01 is M54.5)
+    valid = (in_force(c, enc.date_of_service) for c in wanted)
+    return tuple(dict.fromkeys(c for c in valid if c is not None)) or wanted
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:

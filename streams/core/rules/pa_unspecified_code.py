@@ -5,7 +5,8 @@ ICD-10-CM description says "unspecified". Payers deny unspecified codes; the req
 documentation on file supports: M54.51 if an assessment links the pain to vertebral changes, M54.41/M54.42
 for documented sciatica by side; otherwise a provider query naming the imaging on file, unless the
 provider's latest word on that imaging rules the link out (then the query has been answered: a query for a
-more specific diagnosis instead).
+more specific diagnosis instead). Only codes billable on the request's date are suggested: M54.51 did not
+exist before 2021-10-01, so a request of September 2021 with a documented link gets the query instead.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def _unspecified_primary(code: str, pa: PriorAuthRecord) -> bool:
         return False
 
 
+def _billable(code: str, pa: PriorAuthRecord) -> bool:
+    try:
+        return codes.index().is_billable(code, pa.on)
+    except codes.NotCovered:
+        return False
+
+
 def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     found = [c for c in map(normalized, pa.codes) if c in ALWAYS_UNSPECIFIED]
     primary = normalized(pa.primary) if pa.primary else None
@@ -38,7 +46,7 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     evidence = [
         Evidence(pa.event_id, "prior_auth", f"{c} on request {pa.request_id} for {pa.service_code}") for c in found
     ]
-    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP)
+    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP and _billable(c, pa))
     imaging = chart.imaging_on_file(pa.on)
     if supported:
         for key in ("vertebral_link", "sciatica"):
