@@ -160,6 +160,12 @@ def test_spinal_joint_arthropathy_is_spondylosis(text: str, expected: set[tuple[
         ("Aortic stenosis, moderate.", set()),
         ("60% stenosis of the left internal carotid artery.", set()),
         ("Stenosis at the origin of the left subclavian artery.", set()),
+        ("Peripheral arterial disease with SFA stenosis and claudication.", set()),
+        ("Coronary artery disease with 70% LAD stenosis.", set()),
+        ("Bilateral ICA stenosis, asymptomatic.", set()),
+        ("Subclavian stenosis.", set()),
+        ("Ureteral stenosis with stent.", set()),
+        ("Central canal moderate stenosis at L4-5.", {("stenosis", "affirmed")}),  # "canal" is no "anal"
         ("Stenosis of the L4-5 foramen.", {("stenosis", "affirmed")}),
         ("Stenosis of the spinal canal at L3-4.", {("stenosis", "affirmed")}),
     ],
@@ -415,6 +421,13 @@ def test_modic_type(text: str, modic_types: list[int | None]) -> None:
     assert [f.modic_type for f in read(text) if f.finding == "modic_change"] == modic_types
 
 
+def test_endplate_spurs_are_spondylosis() -> None:
+    """Bony spurs at the endplate are spondylosis, not the endplate change behind M54.51 (a query for it)."""
+    assert pairs("Mild anterior endplate spurring at L3-L4.", "imaging") == {("spondylosis", "affirmed")}
+    assert pairs("Endplate osteophytes at L4-5.", "imaging") == {("spondylosis", "affirmed")}
+    assert pairs("Endplate sclerosis at L4-5.", "imaging") == {("endplate_degeneration", "affirmed")}
+
+
 def test_modic_is_not_also_endplate() -> None:
     assert {f.finding for f in read("Type 1 Modic endplate changes.")} == {"modic_change"}
     assert {f.finding for f in read("Degenerative endplate changes at L4-5.")} == {"endplate_degeneration"}
@@ -470,6 +483,16 @@ def test_side(text: str, key: str, side: str | None) -> None:
         ("Stenosis at L4-5 and C5-6.", "stenosis", None, ("L4-L5", "C5-C6")),
         ("Lumbar stenosis and cervical radiculopathy.", "radiculopathy", "cervical", ()),
         ("Lumbar stenosis and cervical radiculopathy.", "stenosis", "lumbar", ()),
+        # T1 and T2 as MRI sequences are no thoracic segments
+        ("Modic changes on T1-weighted images.", "modic_change", None, ()),
+        ("Endplate edema, T2 hyperintense, T1 hypointense.", "endplate_degeneration", None, ()),
+        (
+            "Modic type 1 changes at L4-5, hypointense on T1 and hyperintense on T2.",
+            "modic_change",
+            "lumbar",
+            ("L4-L5",),
+        ),
+        ("Compression fracture of T2.", "fracture", "thoracic", ("T2",)),
     ],
 )
 def test_level(text: str, key: str, level: str | None, levels: tuple[str, ...]) -> None:

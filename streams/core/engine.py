@@ -61,7 +61,7 @@ class Config:
 
 DEFAULT = Config()
 # "l spine" as a word: "cervical spine" ends in "l spine" too
-LUMBAR_SITE = re.compile(r"lumb|\bl-spine\b|\bl spine\b|low back")
+LUMBAR_SITE = re.compile(r"lumb|\bl-spine\b|\bl spine\b|\bl/s\b|\bls spine\b|\bl-s spine\b|low back")
 
 
 # --- recording: event -> compact record --------------------------------------------------------------
@@ -97,13 +97,43 @@ def _lbp_code(codes: list[str]) -> str | None:
 # suggest the lumbar code (M54.16 for a C6 radiculopathy, M51.26 for a thoracic disc) and would count as a
 # distinct cause of low back pain (M54.59). A finding whose level is lumbar, lumbosacral, thoracolumbar or
 # sacral, or is not stated, or names regions together ("cervical and lumbar stenosis"), is kept.
+# A finding with no level of its own is placed by its sentence: "C5-C6 disc herniation with right arm
+# radiculopathy", "disc herniation in the neck", "cervical myelopathy due to spinal stenosis", "myofascial
+# pain of the upper trapezius" name only the neck, the upper back or the arm, and nothing of the low back.
 UPPER_SPINE = frozenset({"cervical", "thoracic", "cervicothoracic"})
+LOWER_SPINE = frozenset({"lumbar", "lumbosacral", "thoracolumbar", "sacral"})
+_PLACED_BY_SENTENCE = frozenset(
+    {"radiculopathy", "disc_herniation", "disc_degeneration", "spondylosis", "stenosis", "myofascial", "fracture"}
+)
+_UPPER_REGION = re.compile(
+    r"\b(?:cervical|thoracic|c-spine|t-spine|neck|trapezius|shoulders?|scapula\w*|interscapular"
+    r"|upper\s+(?:back|extremit\w*|limbs?)|arms?)\b"
+)
+_LOWER_REGION = re.compile(
+    r"\b(?:lumb\w*|sacr\w*|low(?:er)?\s+back|l-spine|sciatica|buttocks?|legs?|lower\s+(?:extremit\w*|limbs?)"
+    r"|hips?|thighs?|lbp|[ls]\d)\b"
+)
+
+
+def _upper_only(sentence: str, findings: list[reading.Finding]) -> bool:
+    """The sentence places what it says in the neck, the upper back or the arm, and nowhere lower."""
+    levels = {f.level for f in findings if f.sentence == sentence}
+    low = sentence.lower()
+    upper = bool(levels & UPPER_SPINE) or _UPPER_REGION.search(low) is not None
+    return upper and not (levels & LOWER_SPINE) and _LOWER_REGION.search(low) is None
 
 
 def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
     """The documented findings (affirmed, about the patient) of these sections that concern the low back."""
     out = []
+    upper_only: dict[str, bool] = {}  # sentence -> _upper_only, for the findings without a level
     for f in findings:
+        if f.level is None and f.finding in _PLACED_BY_SENTENCE and f.documented():
+            placed = upper_only.get(f.sentence)
+            if placed is None:
+                placed = upper_only[f.sentence] = _upper_only(f.sentence, findings)
+            if placed:
+                continue
         if f.documented() and f.section in sections and f.level not in UPPER_SPINE:
             out.append(Noted(f.finding, cut(f.sentence), f.side, f.level, f.modic_type))
             if len(out) == MAX_NOTED:

@@ -76,7 +76,7 @@ FINDINGS = re.compile(
     r"|(?P<endplate_degeneration>(?:degenerative|degenerated|reactive)\s+(?:vertebral\s+)?end\s?-?plates?"
     r"(?:\s+(?:changes?|signal|sclerosis|edema|irregularit(?:y|ies)|abnormalit(?:y|ies)))?"
     r"|(?:vertebral\s+)?end\s?-?plates?\s+(?:degeneration|degenerative\s+changes?|changes?|sclerosis|edema"
-    r"|irregularit(?:y|ies)|abnormalit(?:y|ies)|signal\s+changes?|osteophytes?|spurring|erosions?|disease"
+    r"|irregularit(?:y|ies)|abnormalit(?:y|ies)|signal\s+changes?|erosions?|disease"
     r"|damage))"
     r"|(?P<disc_degeneration>degenerative\s+" + _DISC + r"(?:\s+disease)?|ddd|" + _DISC + r"\s+degeneration"
     r"|degenerat(?:ed|ing)\s+(?:[\w-]+\s+){0,2}?"
@@ -94,6 +94,8 @@ FINDINGS = re.compile(
     r"|(?:herniat(?:ed|ion|ions|ing)|protru(?:sion|sions|ding|ded)|extru(?:sion|sions|ded))"
     r"(?:\s+(?:[\w-]+\s+){0,2}?" + _DISC + r"\b)?)"
     r"|(?P<spondylosis>spondylosis|spondylotic|spondylarthrosis"
+    # bony spurs at the endplate are spondylosis, not the (Modic) endplate change behind M54.51
+    r"|(?:vertebral\s+)?end\s?-?plates?\s+(?:osteophytes?|spurring|spurs?)"
     r"|facet(?:\s+joint)?s?\s+(?:arthropathy|arthrosis|arthritis|hypertrophy|degeneration|disease|osteoarthritis"
     r"|syndrome|degenerative\s+changes?)"
     # uncovertebral and (zyg)apophyseal joints, one or two joined by "and": spinal joint arthropathy
@@ -153,8 +155,10 @@ FINDINGS = re.compile(
 
 # Vessels and valves, checked on the words just before a bare "stenosis".
 NON_SPINAL_STENOSIS = re.compile(
-    r"(?:aortic|mitral|valv\w*|carotid|renal|pyloric|tracheal|subglottic|urethral|meatal|pulmonic|pulmonary"
-    r"|tricuspid|coronary|arterial|artery|biliary|ductal|esophageal|anastomotic|vascular)\W+(?:\w+\W+)?$",
+    r"\b(?:aortic|mitral|valv\w*|carotid|renal|pyloric|tracheal|subglottic|urethral|meatal|pulmonic|pulmonary"
+    r"|tricuspid|coronary|arterial|artery|biliary|ductal|esophageal|anastomotic|vascular|subclavian|iliac|femoral"
+    r"|popliteal|tibial|mesenteric|celiac|ureteral|ureteropelvic|vaginal|venous|intestinal|duodenal|colonic|anal"
+    r"|bronchial|laryngeal|stent|graft|ostial|ica|eca|cca|lad|lcx|rca|sfa|pda|svc|ivc|ras)\W+(?:\w+\W+)?$",
 )
 
 # ... and on the words just after it: "60% stenosis of the left internal carotid artery".
@@ -236,8 +240,14 @@ MODIFIER_WORDS = re.compile(
 )
 # Starts with a character class (fast scan); the look-behind stands in for a leading \b. "L > R" (also
 # "R<L", "L worse than R") is one match: both sides.
+# T1 and T2 as MRI sequences ("hypointense on T1", "T2-weighted", "T1 and T2 hyperintense"), not segments:
+# read as T1/T2 they made a lumbar MRI's Modic change a thoracic finding.
+_MRI_SEQUENCE = (
+    r"(?!T[12](?:\s*-?\s*(?i:weighted|w\b|hyper|hypo|signal|image|sequence|intens|bright|dark|shortening"
+    r"|prolongation|flair|stir)|\s*(?:and|or|/|,)\s*T[12]\b)|(?<=[Oo]n )T[12]\b|(?<=[Oo]n the )T[12]\b)"
+)
 SEGMENTS = re.compile(
-    r"[CTLSR](?<![A-Za-z0-9][CTLSR])(?:"
+    _MRI_SEQUENCE + r"[CTLSR](?<![A-Za-z0-9][CTLSR])(?:"
     r"(?<=[LR])(?:(?:\s*[<>]\s*|\s+(?:worse|greater|more)\s+than\s+)[LR])?(?![-/]?\w)"
     r"|(?<=[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b)"
 )
