@@ -17,7 +17,9 @@ not M54.50 with M51.2-), the message says that the suggested code takes the LBP 
 
 Radiculopathy documented with a lumbar disc disorder is one code, M51.1- (ICD-10-CM's "with" convention
 presumes the link): suggested in place of M54.1- and M51.2-/M51.3-, and of such a disc code already on the
-visit. Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
+visit. Likewise spondylosis documented with radiculopathy is M47.2- (in place of M54.1- and M47.81-, whose
+title says "without myelopathy or radiculopathy"), and with affirmed myelopathy M47.1-; a radiculopathy
+that belongs to a disc (M51.1-) stays there. Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
 documented, else "without mention of" pain, never "with discogenic back pain" (a causal link the provider
 must state and the reader does not read: coders may not infer). A sacral level (an S1 root) is lumbosacral.
@@ -50,8 +52,21 @@ FAMILIES: dict[str, tuple[tuple[str, ...], str, str]] = {
 LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07"}
 DISC_KEYS = ("disc_herniation", "disc_degeneration")
 DISC_WITH_RADICULOPATHY = "M51.1"  # "Intervertebral disc disorders with radiculopathy"
-COMBINATION_NAME = "a lumbar disc disorder with radiculopathy"
+SPONDYLOSIS_WITH_RADICULOPATHY = "M47.2"  # "Other spondylosis with radiculopathy"
+SPONDYLOSIS_WITH_MYELOPATHY = "M47.1"  # "Other spondylosis with myelopathy"
+COMBINATION_NAMES = {
+    "disc_radiculopathy": "a lumbar disc disorder with radiculopathy",
+    "spondylosis_radiculopathy": "spondylosis with radiculopathy",
+    "spondylosis_myelopathy": "spondylosis with myelopathy",
+}
+# what each combination code stands in place of, when already on the visit
+COMBINED_FAMILIES = {
+    "disc_radiculopathy": tuple(FAMILIES[k][1] for k in DISC_KEYS),
+    "spondylosis_radiculopathy": ("M47.81", "M54.1"),
+    "spondylosis_myelopathy": ("M47.81",),
+}
 _CLAUDICATION = re.compile(r"\bclaudication\b")
+_MYELOPATHY = re.compile(r"\bmyelopath\w*")
 
 
 def missing(enc: EncounterRecord) -> list[str]:
@@ -75,7 +90,8 @@ def _level(n: Noted | None) -> str:
 
 def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]]:
     """(finding, codes to suggest, its note) for each missing family that no combination code on the visit
-    already carries (see the module docstring); the key "disc_radiculopathy" for the M51.1- combination."""
+    already carries (see the module docstring); the keys "disc_radiculopathy" (M51.1-),
+    "spondylosis_radiculopathy" (M47.2-) and "spondylosis_myelopathy" (M47.1-) for the combination codes."""
     out = []
     others = [c for c in enc.codes if c != enc.lbp_code]
     keys = missing(enc)
@@ -87,6 +103,29 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
             combination = family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level)
             out.append(("disc_radiculopathy", combination, n))
             keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
+    spondylosis = enc.documents("spondylosis")
+    radiculopathy = enc.documents("radiculopathy")
+    if spondylosis is not None and not any(c.startswith(("M47.1", "M47.2")) for c in enc.codes):
+        # spondylosis with radiculopathy (M47.2-) or myelopathy (M47.1-) is one code (the "with" convention):
+        # M47.81- reads "without myelopathy or radiculopathy", and M54.1 Excludes1 M47.2-
+        level = _level(spondylosis)
+        on = enc.date_of_service
+        # the radiculopathy already belongs to a disc (suggested as M51.1- above, or coded so)
+        consumed = any(k == "disc_radiculopathy" for k, _, _ in out) or any(c.startswith("M51.1") for c in enc.codes)
+        if radiculopathy is not None and not consumed and ("radiculopathy" in keys or "spondylosis" in keys):
+            out.append(
+                (
+                    "spondylosis_radiculopathy",
+                    family_codes(SPONDYLOSIS_WITH_RADICULOPATHY, on, level=level),
+                    radiculopathy,
+                )
+            )
+            keys = [k for k in keys if k not in ("radiculopathy", "spondylosis")]
+        elif "spondylosis" in keys and _affirmed(_MYELOPATHY, spondylosis.sentence):
+            out.append(
+                ("spondylosis_myelopathy", family_codes(SPONDYLOSIS_WITH_MYELOPATHY, on, level=level), spondylosis)
+            )
+            keys = [k for k in keys if k != "spondylosis"]
     for key in keys:
         n, suggested = _family(enc, key)
         if _excluded_by(suggested, others):
@@ -126,8 +165,12 @@ def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: No
 def _claudication_affirmed(sentence: str) -> bool:
     """The sentence affirms claudication of the patient, read by the reader's own ConText triggers: "without
     neurogenic claudication", "claudication is absent", "possible claudication" are not claudication."""
+    return _affirmed(_CLAUDICATION, sentence)
+
+
+def _affirmed(word: re.Pattern[str], sentence: str) -> bool:
     low = sentence.lower()
-    said = _CLAUDICATION.search(low)
+    said = word.search(low)
     if said is None:
         return False
     status, experiencer = context.status_at(low, context.triggers(low), said.start(), said.end())
@@ -141,14 +184,14 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if not found:
         return None
     suggested = tuple(dict.fromkeys(c for _, picked, _ in found for c in picked))
-    names = ", ".join(COMBINATION_NAME if k == "disc_radiculopathy" else FAMILIES[k][2] for k, _, _ in found)
+    names = ", ".join(COMBINATION_NAMES.get(k) or FAMILIES[k][2] for k, _, _ in found)
     replacing = [c for c in suggested if excludes(enc.lbp_code, c)]
-    combination = next((picked for k, picked, _ in found if k == "disc_radiculopathy"), ())
-    disc_coded = [c for c in enc.codes if c.startswith(tuple(FAMILIES[k][1] for k in DISC_KEYS))]
+    key, combination = next(((k, picked) for k, picked, _ in found if k in COMBINATION_NAMES), ("", ()))
+    combined = [c for c in enc.codes if key and c.startswith(COMBINED_FAMILIES[key])]
     if replacing:
         advice = f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1)"
-    elif combination and disc_coded:
-        advice = f"code {' or '.join(combination)} in place of {', '.join(disc_coded)} (one code for both)"
+    elif combination and combined:
+        advice = f"code {' or '.join(combination)} in place of {', '.join(combined)} (one code for both)"
     elif combination:
         advice = f"code {' or '.join(combination)}, one code for both"
     else:
