@@ -464,6 +464,26 @@ def test_side(text: str, key: str, side: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "key", "side", "level"),
+    [
+        ("Lumbago with sciatica, left side.", "sciatica", "left", None),
+        ("Sciatica, right greater than left.", "sciatica", "bilateral", None),
+        ("Sciatica, right lower extremity.", "sciatica", "right", None),
+        ("Extruded herniated disc, left L5-S1.", "disc_herniation", "left", "lumbosacral"),
+        ("Radiculopathy, lumbosacral region.", "radiculopathy", None, "lumbosacral"),
+        ("Spinal stenosis, thoracolumbar region.", "stenosis", None, "thoracolumbar"),
+        # a comma still ends the phrase otherwise
+        ("Disc herniation, left paracentral, at L4-5.", "disc_herniation", None, "lumbar"),
+        ("Sciatica, left knee pain.", "sciatica", None, None),
+    ],
+)
+def test_side_or_region_after_a_comma(text: str, key: str, side: str | None, level: str | None) -> None:
+    """As problem lists and code titles write them: "Sciatica, left side", "Radiculopathy, lumbosacral region"."""
+    f = one(text, key)
+    assert (f.side, f.level) == (side, level)
+
+
+@pytest.mark.parametrize(
     ("text", "key", "level", "levels"),
     [
         ("Lumbar radiculopathy.", "radiculopathy", "lumbar", ()),

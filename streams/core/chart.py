@@ -292,7 +292,7 @@ def _family_codes(idx: codes.CodeIndex, prefix: str, fy: int, level: str | None,
         return (idx.description(c, on) or "").lower()
 
     picked = list(children)
-    if level in ("lumbar", "lumbosacral"):
+    if level in ("lumbar", "lumbosacral", "thoracolumbar"):
         words = re.compile(rf"\b{level} region")  # a word: "thoracolumbar region" is not "lumbar region"
         narrowed = [c for c in picked if words.search(desc(c))]
         picked = narrowed or picked

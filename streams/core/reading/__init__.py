@@ -209,6 +209,14 @@ _ROMAN = {"1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3}
 _SEGMENT_MAX = {"C": 8, "T": 12, "L": 6, "S": 5}
 _SIDE_AFTER = frozenset({"radiculopathy", "sciatica", "sacroiliac_dysfunction", "disc_herniation", "stenosis"})
 _NO_MODIFIERS = frozenset({"duration_acute", "duration_subacute", "duration_chronic", "vertebral_link"})
+# A side or region after a comma, as problem lists and code titles write them ("Sciatica, left side",
+# "Sciatica, right greater than left", "Radiculopathy, lumbosacral region", "herniated disc, left L5-S1"):
+# a comma otherwise ends the phrase a modifier may come from.
+_SIDE_TAIL = re.compile(
+    r",\s*(?:on\s+the\s+)?(left|right|bilateral)(?:[\s-]+(?:sided|side|lower\s+extremit(?:y|ies)|leg|buttock))?"
+    r"(?:\s+(?:greater|worse|more)\s+than\s+(?:left|right))?(?:\s+[ls]\d(?:\s*-\s*[ls]?\d)?)?(?=\s*(?:[.;,)]|$))"
+)
+_REGION_TAIL = re.compile(r",\s*(lumbosacral|thoracolumbar|lumbar|thoracic|cervicothoracic|cervical|sacral)\s+region\b")
 _WINDOW_WORDS = 6
 
 Modifier = tuple[str, str, int, int]  # (kind, value, start, end)
@@ -683,6 +691,10 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
                 if sides:
                     found = _near(low, sides, _GAP_UNBROKEN, h_start, h_end, key in _SIDE_AFTER, sides_ordered)
                     side = found[1] if found else None
+                if side is None and key in _SIDE_AFTER and low.startswith(",", h_end):
+                    tail = _SIDE_TAIL.match(low, h_end)
+                    if tail is not None:
+                        side = "bilateral" if " than " in tail.group() else tail.group(1)
                 if level_words:
                     found = _near(low, level_words, _GAP_UNBROKEN, h_start, h_end, True, levels_ordered)
                     level = _region_of(low, level_words, found) if found else None
@@ -691,6 +703,9 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
                     levels = found[1] if found else ()
                 if level is None and levels:
                     level = _level_from(levels)
+            if level is None and key not in _NO_MODIFIERS and low.startswith(",", h_end):
+                region = _REGION_TAIL.match(low, h_end)
+                level = region.group(1) if region is not None else None
             # Repeats collapse to the first, as Finding equality would (it compares exactly these fields).
             finding = _new_finding(
                 Finding, (key, status, sentence, sent_section, experiencer, side, level, levels, modic_type)

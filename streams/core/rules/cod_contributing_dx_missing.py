@@ -19,10 +19,13 @@ Radiculopathy documented with a lumbar disc disorder is one code, M51.1- (ICD-10
 presumes the link): suggested in place of M54.1- and M51.2-/M51.3-, and of such a disc code already on the
 visit. Likewise spondylosis documented with radiculopathy is M47.2- (in place of M54.1- and M47.81-, whose
 title says "without myelopathy or radiculopathy"), and with affirmed myelopathy M47.1-; a radiculopathy
-that belongs to a disc (M51.1-) stays there. Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
+that belongs to a disc (M51.1-) stays there.
+
+Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
 documented, else "without mention of" pain, never "with discogenic back pain" (a causal link the provider
-must state and the reader does not read: coders may not infer). A sacral level (an S1 root) is lumbosacral.
+must state and the reader does not read: coders may not infer). A sacral level (an S1 root) is lumbosacral;
+a thoracolumbar one has codes of its own (M54.15, M51.25, M51.35, M47.815, M48.05).
 """
 
 from __future__ import annotations
@@ -46,10 +49,10 @@ FAMILIES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "disc_herniation": (("M51.2", "M51.1"), "M51.2", "lumbar disc displacement"),
     "disc_degeneration": (("M51.3", "M51.1"), "M51.3", "lumbar disc degeneration"),
     "spondylosis": (("M47.81", "M47.1", "M47.2"), "M47.81", "spondylosis"),
-    "stenosis": (("M48.06", "M48.07"), "M48.06", "spinal stenosis"),
+    "stenosis": (("M48.05", "M48.06", "M48.07"), "M48.06", "spinal stenosis"),
 }
 # a stated level that has a family of its own (M48.07 "Spinal stenosis, lumbosacral region" is not in M48.06-)
-LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07"}
+LEVEL_PREFIX = {("stenosis", "lumbosacral"): "M48.07", ("stenosis", "thoracolumbar"): "M48.05"}
 DISC_KEYS = ("disc_herniation", "disc_degeneration")
 DISC_WITH_RADICULOPATHY = "M51.1"  # "Intervertebral disc disorders with radiculopathy"
 SPONDYLOSIS_WITH_RADICULOPATHY = "M47.2"  # "Other spondylosis with radiculopathy"
@@ -83,9 +86,11 @@ def missing(enc: EncounterRecord) -> list[str]:
 
 
 def _level(n: Noted | None) -> str:
+    """The region to code: as stated (a sacral one is lumbosacral: an S1 root, an L5-S1 disc; thoracolumbar
+    has codes of its own, M54.15, M51.25, M47.815, M48.05), else lumbar."""
     if n is not None and n.level == "sacral":
-        return "lumbosacral"  # an S1 root, an L5-S1 disc
-    return n.level if n is not None and n.level in ("lumbar", "lumbosacral") else "lumbar"
+        return "lumbosacral"
+    return n.level if n is not None and n.level in ("lumbar", "lumbosacral", "thoracolumbar") else "lumbar"
 
 
 def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]]:
