@@ -471,7 +471,9 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
     reports their starts late, scan.py)."""
     adj_end = m.end("adj")
     if adj_end != -1:
-        bucket.hits.append(("duration_" + low[m_start:adj_end].replace("-", ""), m_start, m_end, None))
+        word = low[m_start:adj_end]
+        kind = "chronic" if word.startswith("long") else word.replace("-", "")  # "longstanding" is chronic
+        bucket.hits.append(("duration_" + kind, m_start, m_end, None))
         return
     if SYMPTOM.search(low, sent.start, sent.end) is None:
         return

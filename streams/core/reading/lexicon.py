@@ -183,11 +183,11 @@ _NUM = (
 )
 _NUM2 = (
     r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
-    r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several"
+    r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several|many"
 )
 _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
 DURATIONS = re.compile(
-    r"\b(?P<adj>acute|sub-?acute|chronic)\b(?="
+    r"\b(?P<adj>acute|sub-?acute|chronic|long[\s-]?standing)\b(?="
     r"(?:[\s,-]+(?!with\b|of\b|from\b|in\b|for\b|and\s+(?!chronic|sub)|but\b)[a-z/]+){0,3}?[\s,-]+"
     r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofasci(?:al|tis)"
     r"|sacroiliac|si|exacerbation|flare)\b)"
@@ -195,7 +195,7 @@ DURATIONS = re.compile(
     r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
     r"|over|greater\s+than|more\s+than|less\s+than|at\s+least|>|<|~)\s*)*"
     r"(?P<num>" + _NUM + r")?(?:\s*(?:to|-)\s*(?:\d+|[a-z]+))?[\s-]*(?P<unit>" + _UNIT + r")\b"
-    r"|\b(?P<num2>" + _NUM2 + r")[\s-]+(?P<unit2>day|week|month|year)s?(?:'s?)?[\s-]+(?:history|duration)"
+    r"|\b(?P<num2>" + _NUM2 + r")[\s-]+(?P<unit2>day|week|wk|month|mo|year|yr)s?(?:'s?)?[\s-]+(?:history|duration)"
     r"|\b(?:began|started|start|onset|beginning)\b[^.;\n]{0,30}?\b(?P<num3>" + _NUM + r")\s+"
     r"(?P<unit3>" + _UNIT + r")\s+ago\b"
     # "since yesterday", "since this morning": days ("since last week" is a `unit` above)
@@ -272,7 +272,7 @@ FINDING_STEMS = (
     *(f"pain {w}" for w in words("in of across involving to at radiat originat com aris")),
 )
 DURATION_STEMS = (
-    *words("acute sub-a suba chronic for since over times during past last \u00d7 began start onset beginning"),
+    *words("acute sub-a suba chronic long for since over times during past last \u00d7 began start onset beginning"),
     "x ",
     *_NUMBER_STEMS,
 )
@@ -291,5 +291,5 @@ MODIFIER_STEMS = (
 PREFILTER_STEMS = words(
     "radic sciat ischialg back lumb lbp dis ddd hnp hern protru extru modic plate spondyl facet spin stenos "
     "stenot foram fract fx myofasc sacroil si s.i acute chronic desiccat dessicat vertebr day week wk month "
-    "mo year yr arth rupt slip prolap seques pain apophys narrow broke since"
+    "mo year yr arth rupt slip prolap seques pain apophys narrow broke since long"
 )
