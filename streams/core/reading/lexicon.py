@@ -241,13 +241,14 @@ MODIFIER_WORDS = re.compile(
 # Starts with a character class (fast scan); the look-behind stands in for a leading \b. "L > R" (also
 # "R<L", "L worse than R") is one match: both sides.
 # T1 and T2 as MRI sequences ("hypointense on T1", "T2-weighted", "T1 and T2 hyperintense"), not segments:
-# read as T1/T2 they made a lumbar MRI's Modic change a thoracic finding.
+# read as T1/T2 they made a lumbar MRI's Modic change a thoracic finding. Checked after the letter, so the
+# pattern still starts with a character class (re skips to it fast).
 _MRI_SEQUENCE = (
-    r"(?!T[12](?:\s*-?\s*(?i:weighted|w\b|hyper|hypo|signal|image|sequence|intens|bright|dark|shortening"
-    r"|prolongation|flair|stir)|\s*(?:and|or|/|,)\s*T[12]\b)|(?<=[Oo]n )T[12]\b|(?<=[Oo]n the )T[12]\b)"
+    r"(?!(?<=T)[12](?:\s*-?\s*(?i:weighted|w\b|hyper|hypo|signal|image|sequence|intens|bright|dark|shortening"
+    r"|prolongation|flair|stir)|\s*(?:and|or|/|,)\s*T[12]\b))(?!(?<=[Oo]n T)[12]\b)(?!(?<=[Oo]n the T)[12]\b)"
 )
 SEGMENTS = re.compile(
-    _MRI_SEQUENCE + r"[CTLSR](?<![A-Za-z0-9][CTLSR])(?:"
+    r"[CTLSR](?<![A-Za-z0-9][CTLSR])" + _MRI_SEQUENCE + r"(?:"
     r"(?<=[LR])(?:(?:\s*[<>]\s*|\s+(?:worse|greater|more)\s+than\s+)[LR])?(?![-/]?\w)"
     r"|(?<=[CTLS])\s?-?(?P<n1>\d{1,2})(?:\s*(?:-|/|to|through|\u2013)\s*(?P<seg2>[CTLS])?\s?-?(?P<n2>\d{1,2}))?\b)"
 )
