@@ -35,6 +35,7 @@ from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
 from streams.core.memo import Memo
+from streams.core.reading import context
 from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
 from streams.core.rules.ops_provider_unspecified_share import RULE_ID as SHARE_RULE
 from streams.core.rules.ops_provider_unspecified_share import SUBJECT as PROVIDER
@@ -105,33 +106,51 @@ LOWER_SPINE = frozenset({"lumbar", "lumbosacral", "thoracolumbar", "sacral"})
 _PLACED_BY_SENTENCE = frozenset(
     {"radiculopathy", "disc_herniation", "disc_degeneration", "spondylosis", "stenosis", "myofascial", "fracture"}
 )
+# Where a sentence places things: an arm or a shoulder is too often how it happened ("lifting a box with both
+# arms", "a fall on his shoulder") to place a finding; an upper extremity's symptoms are not.
 _UPPER_REGION = re.compile(
-    r"\b(?:cervical|thoracic|c-spine|t-spine|neck|trapezius|shoulders?|scapula\w*|interscapular"
-    r"|upper\s+(?:back|extremit\w*|limbs?)|arms?)\b"
+    r"\b(?:cervical|thoracic|c-spine|t-spine|neck|trapezius|upper\s+back"
+    r"|upper\s+extremit\w*\s+(?:radicul\w*|pain|numbness|paresthesi\w*|symptoms|weakness))\b"
 )
 _LOWER_REGION = re.compile(
-    r"\b(?:lumb\w*|sacr\w*|low(?:er)?\s+back|l-spine|sciatica|buttocks?|legs?|lower\s+(?:extremit\w*|limbs?)"
-    r"|hips?|thighs?|lbp|[ls]\d)\b"
+    r"\b(?:lumb\w*|sacr\w*|low(?:er)?\s+back|l-spine|sciatica|buttocks?|glute\w*|legs?|lower\s+(?:extremit\w*|limbs?)"
+    r"|hips?|thighs?|knees?|calf|calves|ankles?|foot|feet|lbp|[ls]\d|throughout\s+the\s+spine|(?:entire|whole)\s+spine)\b"
 )
 
 
-def _upper_only(sentence: str, findings: list[reading.Finding]) -> bool:
-    """The sentence places what it says in the neck, the upper back or the arm, and nowhere lower."""
-    levels = {f.level for f in findings if f.sentence == sentence}
+def _upper_only(sentence: str, findings: list[reading.Finding], finding: reading.Finding) -> bool:
+    """The finding's clause (its sentence up to a ";") places what it says in the neck or the upper back, by a
+    documented finding's level or by an affirmed word ("no cervical involvement" places nothing), and nowhere
+    lower."""
+    levels = {f.level for f in findings if f.sentence == sentence and f.documented()}
     low = sentence.lower()
-    upper = bool(levels & UPPER_SPINE) or _UPPER_REGION.search(low) is not None
-    return upper and not (levels & LOWER_SPINE) and _LOWER_REGION.search(low) is None
+    if ";" in low:  # "Spinal stenosis; cervical MRI was normal": the clause, not the sentence
+        low = next((part for part in low.split(";") if _mentions(part, finding.finding)), low)
+    if (levels & LOWER_SPINE) or _LOWER_REGION.search(low) is not None:
+        return False
+    if levels & UPPER_SPINE:
+        return True
+    found = context.triggers(low) if _UPPER_REGION.search(low) else []
+    return any(
+        context.status_at(low, found, m.start(), m.end()) == ("affirmed", "patient")
+        for m in _UPPER_REGION.finditer(low)
+    )
+
+
+def _mentions(clause: str, key: str) -> bool:
+    """Whether the clause holds the finding (read again: the reader reports sentences, not clauses)."""
+    return any(f.finding == key for f in reading.read(clause, "assessment"))
 
 
 def _noted(findings: list[reading.Finding], sections: tuple[str, ...]) -> list[Noted]:
     """The documented findings (affirmed, about the patient) of these sections that concern the low back."""
     out = []
-    upper_only: dict[str, bool] = {}  # sentence -> _upper_only, for the findings without a level
+    upper_only: dict[tuple[str, str], bool] = {}  # (sentence, key) -> _upper_only, for findings without a level
     for f in findings:
         if f.level is None and f.finding in _PLACED_BY_SENTENCE and f.documented():
-            placed = upper_only.get(f.sentence)
+            placed = upper_only.get((f.sentence, f.finding))
             if placed is None:
-                placed = upper_only[f.sentence] = _upper_only(f.sentence, findings)
+                placed = upper_only[(f.sentence, f.finding)] = _upper_only(f.sentence, findings, f)
             if placed:
                 continue
         if f.documented() and f.section in sections and f.level not in UPPER_SPINE:

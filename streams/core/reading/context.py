@@ -77,13 +77,20 @@ TRIGGERS = re.compile(
     r"(?:year|yr|month|week|day)s?[\s-]*old|previously\s+(?:described|noted|reported|documented"
     r"|mentioned|discussed|seen)|present(?:s|ing|ed)?\s+with\s+(?:a\s+)?history\s+of"
     r"|not\s+(?:clearly\s+|necessarily\s+|really\s+)?(?:associated|related|correlated?|attributable|due|secondary)"
-    r"|(?:does|did|do)\s+not\s+(?:really\s+|clearly\s+)?(?:correlate|explain|account))\b)"
+    r"|(?:does|did|do)\s+not\s+(?:really\s+|clearly\s+)?(?:correlate|explain|account)"
+    # a treatment's possibility and a condition's progression are not the condition in doubt: "discussed the
+    # possibility of surgery for his L4-5 disc herniation", "concern for progression of his stenosis"
+    r"|possibilit(?:y|ies)\s+of\s+(?:a\s+|an\s+|further\s+)?(?:surgery|surgical|operative|operation|injections?"
+    r"|procedures?|treatment|therapy|fusion|decompression|intervention|discectomy|laminectomy|ablation)"
+    r"|(?:worrisome|concern(?:ing|ed)?)\s+(?:for|about|of)\s+(?:the\s+)?(?:progression|worsening|deterioration)"
+    r"|(?:lack|lacks|lacked|lacking)\s+of\s+(?:improvement|response|relief|progress|benefit|success|change))\b)"
     r"|(?P<hyp_post>\b(?:(?:is|are|was|were)\s+(?:suspected|possible|questionable|likely|considered|probable)"
     r"(?!\s+(?:related|due|secondary|caused|from|attributable|attributed|a\s+result|the\s+result|associated)\b)"
     r"|(?:suspected|questionable)(?=\s*(?:[.,;]|$))|(?:is\s+|are\s+)?not\s+excluded"
     r"|(?:can\s*not|can't|could\s+not|couldn't|may\s+not)\s+be\s+(?:excluded|ruled\s+out)"
     r"|not\s+(?:be\s+|been\s+)?ruled\s+out|(?:(?:is|are|was|were|remains?)\s+)?(?:in|on)\s+the\s+differential"
     r"|(?:to|may|might|must|should|will|could|can|needs?\s+to|has\s+to)\s+be\s+(?:ruled\s+out|excluded))\b)"
+    r"|(?P<neg_bothfor>\b(?:is|are|was|were|has\s+been|have\s+been)\s+negative\s+for\b)"
     r"|(?P<neg_prefor>\bnegative(?:\s+[a-z]+){0,5}?\s+for\b)"
     r"|(?P<neg_post>\b(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?(?:absent|ruled\s+out|excluded"
     r"|not\s+(?:seen|identified|present|demonstrated|visualized|appreciated|noted|evident|found)"
@@ -92,8 +99,9 @@ TRIGGERS = re.compile(
     r"|(?P<hyp_both>\b(?:versus|vs\.?)(?=\s))"
     r"|(?P<neg_pre>\b(?:no\s+(?:evidence|signs?|sign|indication|findings?|history|complaints?)\s+(?:of|for|to\s+suggest)"
     r"|(?:does|did|do)\s+not\s+complain\s+(?:of|about)|(?:doesn't|didn't)\s+complain\s+(?:of|about)"
-    r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|neg\s+for|free\s+of|clear\s+of"
-    r"|absence\s+of|lack\s+of|lacks|lacked|lacking|inconsistent\s+with|unremarkable\s+for|absent|never|none"
+    r"|(?:lack|lacks|lacked|lacking)\s+(?:of\s+)?(?:any\s+)?(?:evidence|signs?|findings?|indications?)\s+(?:of|for)"
+    r"|no|not|denies|denied|deny|denying|without|w/o|negative\s+for|neg\s+for|free\s+of"
+    r"|absence\s+of|lack\s+of|unremarkable\s+for|absent|never|none"
     r"|neither|nor|ruled\s+out|rules\s+out|rather\s+than|instead\s+of|unlikely|resolution\s+of|does\s+not"
     r"|did\s+not|doesn't|didn't|fails?\s+to\s+(?:reveal|show|demonstrate))\b)"
     r"|(?P<hyp_pre>\b(?:"
@@ -103,9 +111,9 @@ TRIGGERS = re.compile(
     + r"|if|possible|possibly|suspect|suspected|suspicious\s+(?:for|of)|rule\s+out|r/o|consider"
     r"|considering|considered|suggest|suggests|suggesting|suggestive\s+of|possibility\s+of|possibilities\s+of"
     r"|may|might|could|cannot\s+exclude|to\s+exclude|doubt|doubts|doubtful|worrisome\s+for"
-    r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing|ed)?\s+(?:for|of|about)|questionable"
+    r"|can\s*not\s+rule\s+out|can't\s+(?:exclude|rule\s+out)|concern(?:ing)?\s+(?:for|of|about)|questionable"
     r"|question\s+of|probable|probably|likely|differential(?:\s+diagnosis)?(?:\s+(?:includes?|of))?"
-    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|(?:checked|tested|screened|looking|looked)\s+for"
+    r"|(?:to\s+)?(?:evaluate|assess|check|screen|look|test)\s+for|(?:checked|tested|screened)\s+for"
     r"|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
     r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal"
     r"|(?:afraid|worried|fear(?:s|ed|ful)?)\s+(?:that|of|about))\b)"
@@ -128,7 +136,9 @@ TRIGGERS = re.compile(
     r"|(?P<term>\b(?:but|however|although|though|except|apart\s+from|aside\s+from|which|who|whose|yet"
     r"|nevertheless|now|currently|presently|today|presents?|presenting|complains?|complaining|c/o|reports?"
     r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
-    r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than)\b)",
+    r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than|given|because"
+    r"|(?:he|she|they|(?:the\s+)?patient|pt)\s+(?:also\s+(?:has|have|had|is|was)|has|have|is)"
+    r"|(?:with|and)\s+(?:his|her|their))\b)",
 )
 
 Trigger = tuple[str, int, int]  # (group name, start, end) in the text
@@ -154,8 +164,11 @@ TRIGGER_STEMS = (
         "twelve several few many"
     ),
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
-    *words("lack clear inconsistent unremarkable neg doubt worrisome must will need most more very perhaps remain"),
-    *words("medical pmh"),
+    *words("lack unremarkable neg doubt worrisome must will need most more very perhaps remain"),
+    *words("medical pmh given because"),
+    *(f"{who} {verb}" for who in ("he", "she", "they", "pt") for verb in ("has", "have", "had", "is", "was", "also")),
+    *("patient has", "patient have", "patient had", "patient is", "patient was", "patient also"),
+    *(f"{w} {p}" for w in ("with", "and") for p in ("his", "her", "their")),
     *("on the",),
     *_RELATIVES.split(),
     *("has not", "have not", "had not", "has been", "have been", "has resolved", "have resolved", "had resolved"),

@@ -243,9 +243,13 @@ MODIFIER_WORDS = re.compile(
 # T1 and T2 as MRI sequences ("hypointense on T1", "T2-weighted", "T1 and T2 hyperintense"), not segments:
 # read as T1/T2 they made a lumbar MRI's Modic change a thoracic finding. Checked after the letter, so the
 # pattern still starts with a character class (re skips to it fast).
+_SEQUENCE_WORDS = (
+    r"(?i:weighted|w\b|hyper|hypo|signal|image|sequence|intens|bright|dark|shortening|prolongation|flair|stir)"
+)
 _MRI_SEQUENCE = (
-    r"(?!(?<=T)[12](?:\s*-?\s*(?i:weighted|w\b|hyper|hypo|signal|image|sequence|intens|bright|dark|shortening"
-    r"|prolongation|flair|stir)|\s*(?:and|or|/|,)\s*T[12]\b))(?!(?<=[Oo]n T)[12]\b)(?!(?<=[Oo]n the T)[12]\b)"
+    r"(?!(?<=T)[12](?:\s*-?\s*" + _SEQUENCE_WORDS + r"|\s*(?:and|or|/|,)\s*T[12]\s*-?\s*" + _SEQUENCE_WORDS + r"))"
+    # "hypointense on T1", "signal on T2" (but "compression fracture on T1" is the vertebra)
+    r"(?!(?<=intense on T)[12]\b)(?!(?<=signal on T)[12]\b)(?!(?<=intensity on T)[12]\b)"
 )
 SEGMENTS = re.compile(
     r"[CTLSR](?<![A-Za-z0-9][CTLSR])" + _MRI_SEQUENCE + r"(?:"
