@@ -98,9 +98,9 @@ def _lbp_code(codes: list[str]) -> str | None:
 # suggest the lumbar code (M54.16 for a C6 radiculopathy, M51.26 for a thoracic disc) and would count as a
 # distinct cause of low back pain (M54.59). A finding whose level is lumbar, lumbosacral, thoracolumbar or
 # sacral, or is not stated, or names regions together ("cervical and lumbar stenosis"), is kept.
-# A finding with no level of its own is placed by its sentence: "C5-C6 disc herniation with right arm
+# A finding with no level of its own is placed by its clause: "C5-C6 disc herniation with right arm
 # radiculopathy", "disc herniation in the neck", "cervical myelopathy due to spinal stenosis", "myofascial
-# pain of the upper trapezius" name only the neck, the upper back or the arm, and nothing of the low back.
+# pain of the upper trapezius" name only the neck or the upper back, and nothing of the low back.
 UPPER_SPINE = frozenset({"cervical", "thoracic", "cervicothoracic"})
 LOWER_SPINE = frozenset({"lumbar", "lumbosacral", "thoracolumbar", "sacral"})
 _PLACED_BY_SENTENCE = frozenset(
