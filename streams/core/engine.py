@@ -130,11 +130,9 @@ def _upper_only(sentence: str, findings: list[reading.Finding], finding: reading
         return False
     if levels & UPPER_SPINE:
         return True
-    found = context.triggers(low) if _UPPER_REGION.search(low) else []
-    return any(
-        context.status_at(low, found, m.start(), m.end()) == ("affirmed", "patient")
-        for m in _UPPER_REGION.finditer(low)
-    )
+    words = list(_UPPER_REGION.finditer(low))
+    found = context.triggers(low) if words else []
+    return any(context.status_at(low, found, m.start(), m.end()) == ("affirmed", "patient") for m in words)
 
 
 def _mentions(clause: str, key: str) -> bool:

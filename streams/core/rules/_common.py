@@ -103,6 +103,13 @@ def in_force(code: str, on: date) -> str | None:
     return found[0] if found else None
 
 
+def all_in_force(wanted: Sequence[str], on: date) -> tuple[str, ...]:
+    """`wanted` as the code set of `on` has them (in_force, each once, in order); `wanted` itself when none
+    is (a date outside the reference data: nothing to judge by)."""
+    valid = (in_force(c, on) for c in wanted)
+    return tuple(dict.fromkeys(c for c in valid if c is not None)) or tuple(wanted)
+
+
 def _parent_in_force(code: str, on: date) -> tuple[str, ...]:
     idx = codes.index()
     parent = code

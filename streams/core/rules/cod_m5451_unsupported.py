@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart, visit_supported_codes
-from streams.core.rules._common import in_force
+from streams.core.rules._common import all_in_force
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-M5451-UNSUPPORTED"
@@ -20,9 +20,7 @@ def _instead(enc: EncounterRecord) -> tuple[str, ...]:
     """What the visit's assessment supports in place of M54.51: M54.4- for documented sciatica, M54.59 for a
     distinct cause, else M54.50."""
     wanted = tuple(c for c in visit_supported_codes(enc) if c != VERTEBROGENIC_LBP) or (UNSPECIFIED_LBP,)
-    # as the code set of the visit's date has them (M54.50 before 2021-10-01 is M54.5)
-    valid = (in_force(c, enc.date_of_service) for c in wanted)
-    return tuple(dict.fromkeys(c for c in valid if c is not None)) or wanted
+    return all_in_force(wanted, enc.date_of_service)  # M54.50 before 2021-10-01 is M54.5
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, Chart, visit_supported_codes
-from streams.core.rules._common import in_force
+from streams.core.rules._common import all_in_force
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-M5459-UNSUPPORTED"
@@ -21,9 +21,7 @@ def _instead(enc: EncounterRecord) -> tuple[str, ...]:
     vertebral link, else M54.50 (a re-signed visit moved from M54.50 to M54.59 with "vertebrogenic" on it
     gets M54.51, not M54.50)."""
     wanted = tuple(c for c in visit_supported_codes(enc) if c != OTHER_LBP) or (UNSPECIFIED_LBP,)
-    # as the code set of the visit's date has them (M54.50 before 2021-10-01 is M54.5)
-    valid = (in_force(c, enc.date_of_service) for c in wanted)
-    return tuple(dict.fromkeys(c for c in valid if c is not None)) or wanted
+    return all_in_force(wanted, enc.date_of_service)  # M54.50 before 2021-10-01 is M54.5
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:

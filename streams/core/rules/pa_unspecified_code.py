@@ -14,7 +14,7 @@ from __future__ import annotations
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import UNSPECIFIED_LBP, Chart, normalized, shown
-from streams.core.rules._common import finding_evidence
+from streams.core.rules._common import finding_evidence, in_force
 from streams.core.state import PriorAuthRecord
 
 RULE_ID = "PA-UNSPECIFIED-CODE"
@@ -29,13 +29,6 @@ def _unspecified_primary(code: str, pa: PriorAuthRecord) -> bool:
         return False
 
 
-def _billable(code: str, pa: PriorAuthRecord) -> bool:
-    try:
-        return codes.index().is_billable(code, pa.on)
-    except codes.NotCovered:
-        return False
-
-
 def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     found = [c for c in map(normalized, pa.codes) if c in ALWAYS_UNSPECIFIED]
     primary = normalized(pa.primary) if pa.primary else None
@@ -46,7 +39,7 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     evidence = [
         Evidence(pa.event_id, "prior_auth", f"{c} on request {pa.request_id} for {pa.service_code}") for c in found
     ]
-    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP and _billable(c, pa))
+    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP and in_force(c, pa.on) == c)
     imaging = chart.imaging_on_file(pa.on)
     if supported:
         for key in ("vertebral_link", "sciatica"):
