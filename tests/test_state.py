@@ -12,7 +12,7 @@ import pytest
 from streams.core.alerts import Alert
 from streams.core.engine import apply
 from streams.core.events import from_dict
-from streams.core.state import MAX_STATE_BYTES, EncounterRecord, PatientState
+from streams.core.state import MAX_STATE_BYTES, ClaimRecord, EncounterRecord, PatientState
 from tests.rules import expand
 
 ASSESSMENTS = [
@@ -158,3 +158,37 @@ def test_a_state_written_before_link_denied_existed_still_decodes() -> None:
     old = PatientState.decode(orjson.dumps(doc))
     assert old.encounters[0].link_denied is False
     assert PatientState.decode(state.encode()).encounters[0].link_denied is True
+
+
+def test_a_claim_written_before_billed_on_existed_still_decodes() -> None:
+    """Claims in states written before lines' own dates were kept have no `billed_on`: every code is billed
+    on the claim's date, as they were judged then; a claim with line dates keeps them through a round trip."""
+    state = PatientState("P0")
+    on = [[date(2024, 9, 30)], [date(2024, 9, 30), date(2024, 10, 2)]]
+    state.record_claim(
+        ClaimRecord("C1", "e1", "2024-10-05T10:00:00Z", "D1", None, date(2024, 9, 30), ["M54.50", "M51.36"], on)
+    )
+    assert PatientState.decode(state.encode()).claims[0].dates_of(1) == [date(2024, 9, 30), date(2024, 10, 2)]
+    doc = orjson.loads(state.encode())
+    del doc["claims"][0]["billed_on"]
+    old = PatientState.decode(orjson.dumps(doc)).claims[0]
+    assert old.billed_on == []
+    assert old.dates_of(1) == [date(2024, 9, 30)]
+
+
+def test_a_claims_line_dates_are_one_per_fiscal_year() -> None:
+    """200 lines on 200 days, each pointing to every code: a code keeps the first of its dates in each fiscal
+    year (its validity changes only between years), so the state stays bounded however many lines come."""
+    days = [date(2024, 6, 1) + timedelta(days=k) for k in range(200)]
+    doc = {
+        "type": "claim",
+        "claim_id": "C1",
+        "date_of_service": "2024-06-01",
+        "codes": ["M54.50", "M51.36"],
+        "lines": [
+            {"procedure_code": "97110", "date_of_service": d.isoformat(), "diagnosis_pointers": [1, 2]} for d in days
+        ],
+    }
+    (event,) = expand(doc)
+    state, _ = apply(None, from_dict(event))
+    assert state.claims[0].dates_of(0) == state.claims[0].dates_of(1) == [date(2024, 6, 1), date(2024, 10, 1)]

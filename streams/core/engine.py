@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from operator import attrgetter
 from types import ModuleType
 
@@ -211,6 +212,7 @@ def imaging_record(i: Imaging) -> ImagingRecord:
 
 
 def claim_record(c: Claim) -> ClaimRecord:
+    ordered = _in_sequence(c.diagnoses)
     return ClaimRecord(
         claim_id=c.claim_id,
         event_id=c.event_id,
@@ -218,8 +220,32 @@ def claim_record(c: Claim) -> ClaimRecord:
         provider_id=c.provider_id,
         encounter_id=c.encounter_id,
         date_of_service=c.date_of_service,
-        codes=[d.code.strip() for d in _in_sequence(c.diagnoses)],
+        codes=[d.code.strip() for d in ordered],
+        billed_on=_billed_on(c, ordered),
     )
+
+
+def _billed_on(c: Claim, ordered: list[Diagnosis]) -> list[list[date]]:
+    """Each code's dates of service, by the lines that point to it (`diagnosis_pointers` name sequences): a
+    payer judges a line's diagnoses on the line's own date, so M51.36 on a line dated 2024-10-02 is rejected
+    although the claim's date (its first day) is 2024-09-30. A line without a date of its own, and a code no
+    line points to, take the claim's. A code's validity changes only from one fiscal year to the next, so
+    the first of its dates in each fiscal year stands for the rest (at most one date per year: bounded,
+    however many lines). Empty when every line is dated as the claim (the usual claim)."""
+    claim_dos = c.date_of_service
+    if all(line.date_of_service in (None, claim_dos) for line in c.lines):
+        return []
+    billed_on = []
+    for d in ordered:
+        first_in_year: dict[int, date] = {}  # fiscal year (FY N starts Oct 1 of N-1) -> the code's first date in it
+        for line in c.lines:
+            if d.sequence in line.diagnosis_pointers:
+                on = line.date_of_service or claim_dos
+                year = on.year + 1 if on.month >= 10 else on.year
+                if year not in first_in_year or on < first_in_year[year]:
+                    first_in_year[year] = on
+        billed_on.append(sorted(first_in_year.values()) or [claim_dos])
+    return billed_on
 
 
 def prior_auth_record(p: PriorAuth) -> PriorAuthRecord:

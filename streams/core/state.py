@@ -11,7 +11,7 @@ dict in `replay`. It keeps only what the rules read:
 - the last `MAX_APPLIED` event ids, so a redelivered event changes nothing.
 
 Bound: with the caps below and sentences cut to `MAX_SENTENCE` characters, a state encodes to at most
-~`MAX_STATE_BYTES` (about 260 KB) in the worst case, typically 1-5 KB; tests/test_state.py checks it with
+~`MAX_STATE_BYTES` (450 KB) in the worst case, typically 1-5 KB; tests/test_state.py checks it with
 10,000 events for one patient.
 """
 
@@ -34,8 +34,9 @@ MAX_SENTENCE = 300
 MAX_CODES = 12
 MAX_NOTED = 16
 # 24 encounters x 16 findings x ~400 B + 12 imaging x 16 x 400 + 48 claims/PAs x ~300 + raised 512 x ~150
-# + applied 512 x ~60 (ids up to 200 chars are rare) ~= 154 KB + 77 KB + 15 KB + 77 KB + 31 KB
-MAX_STATE_BYTES = 400_000
+# + applied 512 x ~60 (ids up to 200 chars are rare) ~= 154 KB + 77 KB + 15 KB + 77 KB + 31 KB; claims whose
+# lines have their own dates add at most 12 codes x 11 fiscal years x 15 B each (24 x 2 KB = 48 KB)
+MAX_STATE_BYTES = 450_000
 
 
 @dataclass(slots=True)
@@ -90,6 +91,13 @@ class ClaimRecord:
     encounter_id: str | None
     date_of_service: date
     codes: list[str]  # as sent, trimmed; the rules normalize (an invalid code is itself a finding)
+    # each code's dates of service by the claim lines that point to it (the first in each fiscal year), when
+    # a line has a date of its own other than the claim's; empty for the usual claim, all on its date
+    billed_on: list[list[date]] = field(default_factory=list)
+
+    def dates_of(self, index: int) -> list[date]:
+        """The dates of service the code at `index` is billed on, which its validity is judged by."""
+        return self.billed_on[index] if self.billed_on else [self.date_of_service]
 
 
 @dataclass(slots=True)
@@ -246,6 +254,7 @@ class PatientState:
                         "encounter_id": c.encounter_id,
                         "date_of_service": c.date_of_service,
                         "codes": c.codes,
+                        "billed_on": c.billed_on,
                     }
                     for c in self.claims
                 ],
@@ -323,6 +332,8 @@ class PatientState:
                     c["encounter_id"],
                     d2(c["date_of_service"]),
                     c["codes"],
+                    # absent in states written before it existed
+                    [[d2(on) for on in dates] for dates in c.get("billed_on", ())],
                 )
                 for c in d["claims"]
             ],

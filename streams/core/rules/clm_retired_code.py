@@ -1,14 +1,17 @@
 """CLM-RETIRED-CODE: a claim diagnosis existed but is not billable on the claim's date of service.
 
 Fires for a header (M54.5 on/after 2021-10-01, M51.36 on/after 2024-10-01) or a deleted code, judged by the
-ICD-10-CM fiscal year in force on the date of service. Suggests the valid children of that code, the one
-the patient's documentation supports first, and none that an Excludes1 note forbids beside the claim's
-other codes first. When every child is forbidden so (M54.5 beside M51.26: lumbago due to disc displacement
-is M51.26 alone), the advice is to remove the retired code. Resolved when the claim is resubmitted with
-valid codes.
+ICD-10-CM fiscal year in force on the date of service: the claim's, or, for a code that claim lines with
+dates of their own point to, each of those lines' dates (a claim spanning October 1 has lines in two code
+sets). Suggests the valid children of that code, the one the patient's documentation supports first, and
+none that an Excludes1 note forbids beside the claim's other codes first. When every child is forbidden so
+(M54.5 beside M51.26: lumbago due to disc displacement is M51.26 alone), the advice is to remove the
+retired code. Resolved when the claim is resubmitted with valid codes.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
@@ -21,7 +24,7 @@ SUBJECT = "claim"
 
 
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
-    retired = [s for s in (not_billable(c, claim.date_of_service) for c in claim.codes) if s is not None]
+    retired = [s for i, c in enumerate(claim.codes) if (s := _first_not_billable(c, claim.dates_of(i))) is not None]
     if not retired:
         return None
     suggested: list[str] = []
@@ -49,3 +52,11 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         evidence=tuple(Evidence(claim.event_id, "claim", advice(s)) for s in retired),
         message=f"Claim {claim.claim_id} will be rejected: {advice(retired[0])}.",
     )
+
+
+def _first_not_billable(code: str, dates: list[date]) -> codes.CodeStatus | None:
+    """The code's status on the first of its lines' dates it is not billable on, if any."""
+    for on in dates:
+        if (status := not_billable(code, on)) is not None:
+            return status
+    return None
