@@ -737,3 +737,29 @@ def test_command_is_registered() -> None:
     args = build_parser().parse_args(["read", "--section", "imaging"])
     assert args.func is read_command.run
     assert args.section == "imaging"
+
+
+# "N years ago" right after a finding dates it (a coder's review of 2026-12-03: "sciatica 5 years ago" read as
+# current sciatica, and COD-CONTRIBUTING-DX-MISSING asked for M54.4-); further away it dates something else,
+# and after an onset word it is the finding's duration.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Left sciatica 5 years ago.", {("sciatica", "historical")}),
+        ("He had an L4-5 disc herniation about 10 years ago.", {("disc_herniation", "historical")}),
+        ("Sciatica a few years ago, none since.", {("sciatica", "historical")}),
+        ("Right sciatica years ago.", {("sciatica", "historical")}),
+        (
+            "Sciatica 3 years ago. Today she has left sciatica.",
+            {("sciatica", "historical"), ("sciatica", "affirmed")},
+        ),
+        # guards: what must stay as it was
+        ("Low back pain after a fall 2 years ago.", {("low_back_pain", "affirmed")}),
+        ("Sciatica which began 5 years ago.", {("sciatica", "affirmed"), ("duration_chronic", "affirmed")}),
+        ("Low back pain, onset 5 years ago.", {("low_back_pain", "affirmed"), ("duration_chronic", "affirmed")}),
+        ("Sciatica started 2 weeks ago.", {("sciatica", "affirmed"), ("duration_acute", "affirmed")}),
+        ("Radiculopathy 2 weeks ago.", {("radiculopathy", "affirmed")}),
+    ],
+)
+def test_years_ago_dates_the_finding_before_it(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
