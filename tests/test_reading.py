@@ -763,3 +763,43 @@ def test_command_is_registered() -> None:
 )
 def test_years_ago_dates_the_finding_before_it(text: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(text) == expected
+
+
+# The same review: "educated on sciatica precautions" read as sciatica. Precautions right after a finding
+# are what to avoid; a hedged link ("likely due to", "the likely pain generator") is no documented link.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patient was educated on sciatica precautions.", {("sciatica", "hypothetical")}),
+        ("Reviewed fracture precautions.", {("fracture", "hypothetical")}),
+        ("Left sciatica; reviewed precautions.", {("sciatica", "affirmed")}),
+        ("Spinal precautions were reviewed for his lumbar radiculopathy.", {("radiculopathy", "affirmed")}),
+        (
+            "Modic type 1 changes at L4-5 are the likely pain generator.",
+            {("modic_change", "affirmed"), ("vertebral_link", "hypothetical")},
+        ),
+        (
+            "The endplate changes are likely the source of her pain.",
+            {("endplate_degeneration", "hypothetical"), ("vertebral_link", "hypothetical")},
+        ),
+        (
+            "Low back pain may be related to the endplate changes.",
+            {("low_back_pain", "affirmed"), ("vertebral_link", "hypothetical"), ("endplate_degeneration", "affirmed")},
+        ),
+        (
+            "Modic type 1 changes at L4-5 are the pain generator.",
+            {("modic_change", "affirmed"), ("vertebral_link", "affirmed")},
+        ),
+        (
+            "Chronic low back pain due to Modic type 1 changes at L5-S1, likely to improve with ablation.",
+            {
+                ("duration_chronic", "affirmed"),
+                ("low_back_pain", "affirmed"),
+                ("vertebral_link", "affirmed"),
+                ("modic_change", "affirmed"),
+            },
+        ),
+    ],
+)
+def test_precautions_and_hedged_links(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected

@@ -564,6 +564,11 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
                 if at == "at2" and (neg := _NOT_BEFORE.search(low, max(sents[i][0], m.start(at) - 24), m.start(at))):
                     b.triggers.append(("neg_pre", neg.start(), neg.end()))
                     b.sorted_triggers = False
+                # "pain likely due to Modic changes", "Modic changes are the likely pain generator": a hedged
+                # link is not documentation (guideline IV.H), though the hedge stands inside the link's words
+                if hedge := _HEDGE_BEFORE.search(low, max(sents[i][0], m.start(at) - 30), m.start(at)):
+                    b.triggers.append(("hyp_pre", hedge.start(), hedge.end()))
+                    b.sorted_triggers = False
             b.hits.sort(key=_START)
     # Segments and single-letter sides need the original case; ";" and ":" end ConText scopes.
     i = 0
@@ -614,6 +619,11 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
 
 # "not" (or "not clearly") right before a link word: "not due to", "not related to", "not secondary to"
 _NOT_BEFORE = re.compile(r"\bnot\s+(?:clearly\s+|necessarily\s+|really\s+|directly\s+)?$")
+# a hedge right before a link word ("likely due to", "may be related to", "the probable source of")
+_HEDGE_BEFORE = re.compile(
+    r"\b(?:likely|probably|probable|possibly|possible|presumably|perhaps|suspected|may|might|could)"
+    r"(?:\s+(?:be|have\s+been|the|a|an))?\s+$"
+)
 _START = itemgetter(1)
 _MOD_START = itemgetter(2)
 _new_finding = tuple.__new__  # Finding(...) without the Python-level NamedTuple constructor

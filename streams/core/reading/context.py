@@ -31,6 +31,7 @@ __all__ = ["TRIGGERS", "TRIGGER_STEMS", "Trigger", "triggers", "status_at"]
 _MAX_WORDS = 10
 _MAX_WORDS_EXPERIENCER = 6
 _NEAR = 2  # spaces between a finding and a trigger that must follow it closely: one word at most
+_NEAR_KINDS = frozenset({"hist_postnear", "hyp_postnear"})
 
 _RELATIVE = (
     r"(?:mother|father|brother|sister|mom|dad|son|daughter|wife|husband|spouse|parents?|siblings?|grandmother"
@@ -130,6 +131,8 @@ TRIGGERS = re.compile(
     r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had|now)\s+resolved|resolved)\b)"
     # "sciatica 5 years ago", "a disc herniation about 10 years ago": only right after the finding (`_NEAR`):
     # "low back pain after a fall 2 years ago" dates the fall; "began 2 weeks ago" is a duration (lexicon.py)
+    # "educated on sciatica precautions", "fracture precautions": what to avoid, not what the patient has
+    r"|(?P<hyp_postnear>\bprecautions?\b)"
     r"|(?P<hist_postnear>\b(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|a\s+few|a\s+couple(?:\s+of)?|several|many|a)[\s-]+)?(?:years?|yrs?|decades?)\s+ago\b)"
     r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
@@ -166,7 +169,7 @@ TRIGGER_STEMS = (
         "though except apart aside which who whose yet nevertheless now currently presently today complain c/o "
         "report states positive significant notable remarkable secondary due caused attributed related "
         "otherwise then than his her their patient' one two three four five six seven eight nine ten eleven "
-        "twelve several few many years decades"
+        "twelve several few many years decades precaution"
     ),
     *("a year", "a few", "a couple", "a decade"),  # "a year ago" (hist_postnear)
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
@@ -292,6 +295,6 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
         if exp:
             if text.count(" ", end, t_start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
-        elif t_rank > rank and text.count(" ", end, t_start) <= (_NEAR if kind == "hist_postnear" else _MAX_WORDS):
+        elif t_rank > rank and text.count(" ", end, t_start) <= (_NEAR if kind in _NEAR_KINDS else _MAX_WORDS):
             status, rank = t_status, t_rank
     return status, experiencer

@@ -220,11 +220,11 @@ VERTEBRAL_LINK = re.compile(
     r"|attribut(?:e|es|ed|able)\s+(?:(?:it|this|these|them|that)\s+)?to"
     r"|related\s+to|caused\s+by|because\s+of|(?:arising|originating|stemming|coming)\s+from"
     r"|from|generated\s+by)\b[^.;\n]{0,60}?\b" + _LINKED + r"\b"
-    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at3>(?:the\s+)?(?:likely\s+|probable\s+)?(?:pain\s+)?"
+    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at3>(?:the\s+)?(?:pain\s+)?"
     r"(?:source|cause|generator|etiology|origin)s?\s+of|explains?|accounts?\s+for|responsible\s+for|causing"
     r"|producing)\b[^.;\n]{0,40}?\b(?:pain|lbp|symptoms?)\b"
     # "Modic changes are the pain generator": the pain word comes first, none needed after
-    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at4>(?:the\s+)?(?:likely\s+|probable\s+|primary\s+|main\s+)?"
+    r"|\b" + _LINKED + r"\b[^.;\n]{0,60}?\b(?P<at4>(?:the\s+)?(?:primary\s+|main\s+)?"
     r"(?:pain|symptom)\s+(?:generators?|sources?))\b",
 )
 
