@@ -774,6 +774,13 @@ def test_years_ago_dates_the_finding_before_it(text: str, expected: set[tuple[st
         ("Reviewed fracture precautions.", {("fracture", "hypothetical")}),
         ("Left sciatica; reviewed precautions.", {("sciatica", "affirmed")}),
         ("Spinal precautions were reviewed for his lumbar radiculopathy.", {("radiculopathy", "affirmed")}),
+        # a hedged cause does not make a known finding uncertain
+        (
+            "Low back pain probably related to his known L4-5 disc herniation seen on MRI.",
+            {("low_back_pain", "affirmed"), ("disc_herniation", "affirmed")},
+        ),
+        ("Pain is likely due to disc herniation.", {("disc_herniation", "hypothetical")}),
+        ("No known history of fracture.", {("fracture", "negated")}),
         (
             "Modic type 1 changes at L4-5 are the likely pain generator.",
             {("modic_change", "affirmed"), ("vertebral_link", "hypothetical")},

@@ -146,7 +146,9 @@ TRIGGERS = re.compile(
     r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
     r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than|given|because"
     r"|(?:he|she|they|(?:the\s+)?patient|pt)\s+(?:also\s+(?:has|have|had|is|was)|has|have|is)"
-    r"|(?:with|and)\s+(?:his|her|their))\b)",
+    r"|(?:with|and)\s+(?:his|her|their)"
+    # "probably related to his known L4-5 disc herniation": the hedge is about the cause, not the finding
+    r"|(?:his|her|their)\s+(?:known|established|documented|confirmed|diagnosed))\b)",
 )
 
 Trigger = tuple[str, int, int]  # (group name, start, end) in the text
