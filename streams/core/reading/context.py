@@ -129,10 +129,10 @@ TRIGGERS = re.compile(
     r"|(?P<exp_post>\b(?:in\s+(?:his|her|their|the\s+patient's)\s+" + _RELATIVE + r"|runs\s+in\s+the\s+family)\b)"
     r"|(?P<hist_both>\bpreviously\b)"
     r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had|now)\s+resolved|resolved)\b)"
-    # "sciatica 5 years ago", "a disc herniation about 10 years ago": only right after the finding (`_NEAR`):
-    # "low back pain after a fall 2 years ago" dates the fall; "began 2 weeks ago" is a duration (lexicon.py)
     # "educated on sciatica precautions", "fracture precautions": what to avoid, not what the patient has
     r"|(?P<hyp_postnear>\bprecautions?\b)"
+    # "sciatica 5 years ago", "a disc herniation about 10 years ago": only right after the finding (`_NEAR`):
+    # "low back pain after a fall 2 years ago" dates the fall; "began 2 weeks ago" is a duration (lexicon.py)
     r"|(?P<hist_postnear>\b(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|a\s+few|a\s+couple(?:\s+of)?|several|many|a)[\s-]+)?(?:years?|yrs?|decades?)\s+ago\b)"
     r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
