@@ -104,21 +104,8 @@ def _lbp_code(codes: list[str]) -> str | None:
 # pain of the upper trapezius" name only the neck or the upper back, and nothing of the low back.
 UPPER_SPINE = frozenset({"cervical", "thoracic", "cervicothoracic"})
 LOWER_SPINE = frozenset({"lumbar", "lumbosacral", "thoracolumbar", "sacral"})
-# A duration is placed so too: "chronic neck pain" or "longstanding neck pain" says nothing of how long the low
-# back has hurt (COD-DURATION-UNDOCUMENTED asks that of the LBP code).
 _PLACED_BY_SENTENCE = frozenset(
-    {
-        "radiculopathy",
-        "disc_herniation",
-        "disc_degeneration",
-        "spondylosis",
-        "stenosis",
-        "myofascial",
-        "fracture",
-        "duration_acute",
-        "duration_subacute",
-        "duration_chronic",
-    }
+    {"radiculopathy", "disc_herniation", "disc_degeneration", "spondylosis", "stenosis", "myofascial", "fracture"}
 )
 # Where a sentence places things: an arm or a shoulder is too often how it happened ("lifting a box with both
 # arms", "a fall on his shoulder") to place a finding; an upper extremity's symptoms are not.

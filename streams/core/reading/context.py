@@ -30,8 +30,6 @@ __all__ = ["TRIGGERS", "TRIGGER_STEMS", "Trigger", "triggers", "status_at"]
 
 _MAX_WORDS = 10
 _MAX_WORDS_EXPERIENCER = 6
-_NEAR = 2  # spaces between a finding and a trigger that must follow it closely: one word at most
-_NEAR_KINDS = frozenset({"hist_postnear", "hyp_postnear"})
 
 _RELATIVE = (
     r"(?:mother|father|brother|sister|mom|dad|son|daughter|wife|husband|spouse|parents?|siblings?|grandmother"
@@ -129,12 +127,6 @@ TRIGGERS = re.compile(
     r"|(?P<exp_post>\b(?:in\s+(?:his|her|their|the\s+patient's)\s+" + _RELATIVE + r"|runs\s+in\s+the\s+family)\b)"
     r"|(?P<hist_both>\bpreviously\b)"
     r"|(?P<hist_post>\b(?:in\s+the\s+past|(?:has|have|had|now)\s+resolved|resolved)\b)"
-    # "educated on sciatica precautions", "fracture precautions": what to avoid, not what the patient has
-    r"|(?P<hyp_postnear>\bprecautions?\b)"
-    # "sciatica 5 years ago", "a disc herniation about 10 years ago": only right after the finding (`_NEAR`):
-    # "low back pain after a fall 2 years ago" dates the fall; "began 2 weeks ago" is a duration (lexicon.py)
-    r"|(?P<hist_postnear>\b(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
-    r"|thirty|a\s+few|a\s+couple(?:\s+of)?|several|many|a)[\s-]+)?(?:years?|yrs?|decades?)\s+ago\b)"
     r"|(?P<hist_preyear>\bin\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?:19|20)\d\d\b)"
     r"|(?P<hist_pre>\b(?:(?:past\s+(?:medical\s+)?history|pmh|medical\s+history)(?:\s*:|\s+of)?"
     + _HISTORY_FOR
@@ -146,9 +138,7 @@ TRIGGERS = re.compile(
     r"|reporting|states|positive\s+for|significant\s+for|notable\s+for|remarkable\s+for|secondary\s+to|due\s+to"
     r"|caused\s+by|attributed\s+to|related\s+to|otherwise|then|than|given|because"
     r"|(?:he|she|they|(?:the\s+)?patient|pt)\s+(?:also\s+(?:has|have|had|is|was)|has|have|is)"
-    r"|(?:with|and)\s+(?:his|her|their)"
-    # "probably related to his known L4-5 disc herniation": the hedge is about the cause, not the finding
-    r"|(?:his|her|their)\s+(?:known|established|documented|confirmed|diagnosed))\b)",
+    r"|(?:with|and)\s+(?:his|her|their))\b)",
 )
 
 Trigger = tuple[str, int, int]  # (group name, start, end) in the text
@@ -171,9 +161,8 @@ TRIGGER_STEMS = (
         "though except apart aside which who whose yet nevertheless now currently presently today complain c/o "
         "report states positive significant notable remarkable secondary due caused attributed related "
         "otherwise then than his her their patient' one two three four five six seven eight nine ten eleven "
-        "twelve several few many years decades precaution"
+        "twelve several few many"
     ),
-    *("a year", "a few", "a couple", "a decade"),  # "a year ago" (hist_postnear)
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
     *words("lack unremarkable neg doubt worrisome must will need most more very perhaps remain"),
     *words("medical pmh given because"),
@@ -297,6 +286,6 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
         if exp:
             if text.count(" ", end, t_start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
-        elif t_rank > rank and text.count(" ", end, t_start) <= (_NEAR if kind in _NEAR_KINDS else _MAX_WORDS):
+        elif t_rank > rank and text.count(" ", end, t_start) <= _MAX_WORDS:
             status, rank = t_status, t_rank
     return status, experiencer

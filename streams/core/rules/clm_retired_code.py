@@ -11,8 +11,6 @@ retired code. Resolved when the claim is resubmitted with valid codes.
 
 from __future__ import annotations
 
-from datetime import date
-
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart
@@ -24,7 +22,7 @@ SUBJECT = "claim"
 
 
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
-    retired = [s for i, c in enumerate(claim.codes) if (s := _first_not_billable(c, claim.dates_of(i))) is not None]
+    retired = [s for i, c in enumerate(claim.codes) if (s := _first_not_billable(c, claim, i)) is not None]
     if not retired:
         return None
     suggested: list[str] = []
@@ -54,9 +52,13 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     )
 
 
-def _first_not_billable(code: str, dates: list[date]) -> codes.CodeStatus | None:
-    """The code's status on the first of its lines' dates it is not billable on, if any."""
-    for on in dates:
+def _first_not_billable(code: str, claim: ClaimRecord, index: int) -> codes.CodeStatus | None:
+    """The code's status on the first of its lines' dates it is not billable on, if any. A line dated in a
+    fiscal year whose code set is not on file yet (October 1 came, the CMS order file did not) is judged on
+    the claim's date, as every line was before lines' dates were read: unchecked, it would pass unseen."""
+    for on in claim.dates_of(index):
+        if codes.uncovered_year(on) is not None:
+            on = claim.date_of_service
         if (status := not_billable(code, on)) is not None:
             return status
     return None
