@@ -237,11 +237,11 @@ def _billed_on(c: Claim, ordered: list[Diagnosis]) -> list[list[date]]:
         return []
     billed_on = []
     for d in ordered:
-        first_in_year: dict[int, date] = {}  # fiscal year (FY N starts Oct 1 of N-1) -> the code's first date in it
+        first_in_year: dict[int, date] = {}  # fiscal year -> the code's first date in it
         for line in c.lines:
             if d.sequence in line.diagnosis_pointers:
                 on = line.date_of_service or claim_dos
-                year = on.year + 1 if on.month >= 10 else on.year
+                year = codes.year_in_force(on)
                 if year not in first_in_year or on < first_in_year[year]:
                     first_in_year[year] = on
         billed_on.append(sorted(first_in_year.values()) or [claim_dos])

@@ -19,6 +19,7 @@ from streams.core.codes._shape import (
     normalize,
     uncovered_advice,
     uncovered_year,
+    year_in_force,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "normalize",
     "uncovered_advice",
     "uncovered_year",
+    "year_in_force",
 ]

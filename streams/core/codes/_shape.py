@@ -68,14 +68,15 @@ def dotted(key: str) -> str:
     return f"{key[:3]}.{key[3:]}" if len(key) > 3 else key
 
 
-def _in_force(d: date) -> int:
-    """The ICD-10-CM fiscal year in force on `d`: FY N runs from Oct 1 of N-1 to Sep 30 of N."""
+def year_in_force(d: date) -> int:
+    """The ICD-10-CM fiscal year in force on `d`: FY N runs from Oct 1 of N-1 to Sep 30 of N (whether or
+    not a code set on file holds it; `fiscal_year` refuses those that none does)."""
     return d.year + 1 if d.month >= 10 else d.year
 
 
 def uncovered_year(d: date) -> int | None:
     """The fiscal year in force on `d` when no code set on file holds it, else None."""
-    fy = _in_force(d)
+    fy = year_in_force(d)
     return None if FIRST_FY <= fy <= LAST_FY else fy
 
 
@@ -85,7 +86,7 @@ def fiscal_year(d: date) -> int:
     Refusing (rather than clamping to the nearest year) keeps a claim from 2014 or 2027 from being
     judged against a code set that was not in force then.
     """
-    fy = _in_force(d)
+    fy = year_in_force(d)
     if not FIRST_FY <= fy <= LAST_FY:
         raise NotCovered(
             f"{d.isoformat()} is not covered: the reference data covers FY{FIRST_FY}-FY{LAST_FY} "

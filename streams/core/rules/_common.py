@@ -18,7 +18,7 @@ _NOTHING_MAX = 65536
 def not_billable(raw: str, on: date) -> codes.CodeStatus | None:
     """The code's status if it existed in some fiscal year but is not billable on `on`; None if it is
     billable, malformed, never existed, or the date is outside the reference data (no guess)."""
-    key = (raw, on.year + 1 if on.month >= 10 else on.year)  # (codes.fiscal_year, without its range check)
+    key = (raw, codes.year_in_force(on))
     if key in _NOTHING_TO_SAY:
         return None
     status = _not_billable(raw, on)
