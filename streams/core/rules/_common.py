@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
 from streams.core import codes
 from streams.core.alerts import Evidence
 from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.reading import context
 from streams.core.state import EncounterRecord, Noted
 
 # (code as sent, fiscal year) pairs whose answer is None: that answer reads the date's fiscal year only
@@ -46,7 +48,8 @@ def _not_billable(raw: str, on: date) -> codes.CodeStatus | None:
 def replacements(chart: Chart, status: codes.CodeStatus, others: Sequence[str] = ()) -> tuple[str, ...]:
     """The valid children of a retired code, the one the documentation supports first: for the LBP family
     what the assessments document (Chart.supported_lbp_groups), for other codes (M51.36-) the child the
-    patient's signed encounters are coded with, latest first. Children that an Excludes1 note forbids beside
+    patient's signed encounters are coded with, latest first, else for disc degeneration (M51.36-) the child
+    the latest assessment documenting it supports (disc_pain_wording). Children that an Excludes1 note forbids beside
     the claim's or request's other codes (`others`: M54.5's children beside M51.26) go last. For a code not
     yet in the code set on that date (M54.50 before 2021-10-01), the code in force then: its nearest
     billable parent (M54.5)."""
@@ -57,11 +60,89 @@ def replacements(chart: Chart, status: codes.CodeStatus, others: Sequence[str] =
         supported = [c for group in chart.supported_lbp_groups(status.on) for c in group if c in children]
     else:
         on_file = (c for e in reversed(chart.state.encounters) if e.date_of_service <= status.on for c in e.codes)
-        supported = list(dict.fromkeys(c for c in on_file if c in children))
+        supported = list(dict.fromkeys(c for c in on_file if c in children)) or _disc_children(chart, status)
     children = supported + [c for c in children if c not in supported]
     if others:
         children.sort(key=lambda c: excluded_beside(c, others) is not None)  # stable: the order above stays
     return tuple(children)
+
+
+def affirmed(word: re.Pattern[str], sentence: str) -> bool:
+    """The sentence affirms the word of the patient, read by the reader's own ConText triggers: "without
+    neurogenic claudication", "possibly discogenic", "her mother's claudication" are not affirmed."""
+    low = sentence.lower()
+    said = word.search(low)
+    if said is None:
+        return False
+    status, experiencer = context.status_at(low, context.triggers(low), said.start(), said.end())
+    return status == "affirmed" and experiencer == "patient"
+
+
+# "discogenic pain" as the provider's own diagnosis: the adjective on the pain, not "non-discogenic",
+# "discogenic or facetogenic pain", "appears discogenic"
+_DISCOGENIC_PAIN = re.compile(
+    r"(?<!non-)(?<!non )\bdiscogenic\s+(?:(?:chronic|acute|axial|mechanical)\s+)?(?:(?:low(?:er)?\s+)?back|lumbar"
+    r"|lumbosacral)?\s*pain\b"
+)
+# what the reader reads as affirmed but a causal diagnosis cannot rest on: "consistent with", "c/w" and
+# "compatible with" (uncertain in outpatient coding, guideline IV.H), a test "to confirm" it, the patient's
+# own words ("she describes as")
+_DISCOGENIC_HEDGE = re.compile(
+    r"\b(?:consistent\s+with|compatible\s+with|c/w|confirm|describes?\s+(?:it\s+)?as|called|calls\s+it)\s+(?:an?\s+)?$"
+)
+_DISCOGENIC_DENIED = re.compile(r"\s+(?:is|was|are)\s+not\b")
+_NECK = re.compile(r"\b(?:cervical|thoracic|neck|c\d)\b")
+# the official descriptions of disc degeneration's children since FY2025 (M51.36-, M51.37-), by what the
+# assessment documents: (the provider calls the back pain discogenic, sciatica) -> words of the description
+_DISC_PAIN = {
+    (True, True): "with discogenic back pain and lower extremity pain",
+    (True, False): "with discogenic back pain only",
+    (False, True): "with lower extremity pain only",
+    (False, False): "without mention of",
+}
+
+
+def disc_pain_wording(enc: EncounterRecord) -> str:
+    """Which child of lumbar disc degeneration the visit's assessment supports, as words of its description.
+
+    "With discogenic back pain" is a causal link the provider must state: "discogenic pain" (or "discogenic
+    low back pain"), affirmed, in the very sentence that documents the disc degeneration, and naming no neck
+    or upper back ("Discogenic low back pain from L4-5 DDD"). Not "possibly discogenic", "non-discogenic",
+    "consistent with discogenic pain", "discogenic pain is not the generator", "discogenic or facetogenic",
+    nor "discogenic low back pain from the annular tear. Mild DDD at L2-3": coders may not infer the link.
+    Leg pain is documented sciatica."""
+    discogenic = any(n.key == "disc_degeneration" and _discogenic_pain(n.sentence.lower()) for n in enc.noted)
+    return _DISC_PAIN[(discogenic, enc.documents("sciatica") is not None)]
+
+
+def _discogenic_pain(low: str) -> bool:
+    said = _DISCOGENIC_PAIN.search(low)
+    if said is None or _NECK.search(low) is not None:
+        return False
+    if _DISCOGENIC_HEDGE.search(low, max(0, said.start() - 30), said.start()):
+        return False
+    if _DISCOGENIC_DENIED.match(low, said.end()):
+        return False
+    return affirmed(_DISCOGENIC_PAIN, low)
+
+
+def _disc_children(chart: Chart, status: codes.CodeStatus) -> list[str]:
+    """The children of a retired disc degeneration code (M51.36 from FY2025) that the latest assessment on or
+    before the date documenting disc degeneration supports; none for other codes."""
+    if not status.code.startswith("M51.3"):
+        return []
+    enc = next(
+        (
+            e
+            for e in reversed(chart.state.encounters)
+            if e.date_of_service <= status.on and e.documents("disc_degeneration")
+        ),
+        None,
+    )
+    if enc is None:
+        return []
+    want, idx = disc_pain_wording(enc), codes.index()
+    return [c for c in status.billable_descendants if want in (idx.description(c, status.on) or "").lower()]
 
 
 def excludes(a: str, b: str) -> bool:

@@ -23,8 +23,10 @@ that belongs to a disc (M51.1-) stays there.
 
 Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
-documented, else "without mention of" pain, never "with discogenic back pain" (a causal link the provider
-must state and the reader does not read: coders may not infer). A sacral level (an S1 root) is lumbosacral;
+documented, else "without mention of" pain; "with discogenic back pain" only when the provider calls the pain
+discogenic, affirmed, in a sentence of the assessment that documents a finding ("Discogenic low back pain from
+L4-5 degenerative disc disease"; not "likely discogenic", "not discogenic" or a neck's): a causal link
+the provider must state, coders may not infer it from the disc on the MRI. A sacral level (an S1 root) is lumbosacral;
 a thoracolumbar one has codes of its own (M54.15, M51.25, M51.35, M47.815, M48.05).
 """
 
@@ -35,8 +37,7 @@ import re
 from streams.core import codes
 from streams.core.alerts import Verdict
 from streams.core.chart import Chart, family_codes
-from streams.core.reading import context
-from streams.core.rules._common import excludes, finding_evidence
+from streams.core.rules._common import affirmed, disc_pain_wording, excludes, finding_evidence
 from streams.core.state import EncounterRecord, Noted, Raised
 
 RULE_ID = "COD-CONTRIBUTING-DX-MISSING"
@@ -126,7 +127,7 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
                 )
             )
             keys = [k for k in keys if k not in ("radiculopathy", "spondylosis")]
-        elif "spondylosis" in keys and _affirmed(_MYELOPATHY, spondylosis.sentence):
+        elif "spondylosis" in keys and affirmed(_MYELOPATHY, spondylosis.sentence):
             out.append(
                 ("spondylosis_myelopathy", family_codes(SPONDYLOSIS_WITH_MYELOPATHY, on, level=level), spondylosis)
             )
@@ -158,8 +159,7 @@ def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: No
         want = "with" if n is not None and _claudication_affirmed(n.sentence) else "without"
         want += " neurogenic claudication"
     elif key == "disc_degeneration":
-        leg = enc.documents("sciatica") is not None
-        want = "with lower extremity pain only" if leg else "without mention of"
+        want = disc_pain_wording(enc)
     else:
         return suggested
     idx = codes.index()
@@ -170,16 +170,7 @@ def _supported(key: str, suggested: tuple[str, ...], enc: EncounterRecord, n: No
 def _claudication_affirmed(sentence: str) -> bool:
     """The sentence affirms claudication of the patient, read by the reader's own ConText triggers: "without
     neurogenic claudication", "claudication is absent", "possible claudication" are not claudication."""
-    return _affirmed(_CLAUDICATION, sentence)
-
-
-def _affirmed(word: re.Pattern[str], sentence: str) -> bool:
-    low = sentence.lower()
-    said = word.search(low)
-    if said is None:
-        return False
-    status, experiencer = context.status_at(low, context.triggers(low), said.start(), said.end())
-    return status == "affirmed" and experiencer == "patient"
+    return affirmed(_CLAUDICATION, sentence)
 
 
 def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
