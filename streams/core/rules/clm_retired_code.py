@@ -6,10 +6,13 @@ dates of their own point to, each of those lines' dates (a claim spanning Octobe
 sets). Suggests the valid children of that code, the one the patient's documentation supports first, and
 none that an Excludes1 note forbids beside the claim's other codes first. When every child is forbidden so
 (M54.5 beside M51.26: lumbago due to disc displacement is M51.26 alone), the advice is to remove the
-retired code. Resolved when the claim is resubmitted with valid codes.
+retired code. For a code billed on lines of both code sets, the advice names the lines it is for.
+Resolved when the claim is resubmitted with valid codes.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
@@ -22,9 +25,11 @@ SUBJECT = "claim"
 
 
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
-    retired = [s for i, c in enumerate(claim.codes) if (s := _first_not_billable(c, claim, i)) is not None]
-    if not retired:
+    found = [(i, s) for i, c in enumerate(claim.codes) if (s := _first_not_billable(c, claim, i)) is not None]
+    if not found:
         return None
+    retired = [s for _, s in found]
+    index_of = {s.code: i for i, s in found}  # where on the claim, for its lines' dates
     suggested: list[str] = []
     coded_in: dict[str, str] = {}  # retired code -> the claim's code that codes its condition already
     for s in retired:
@@ -36,9 +41,9 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
             suggested += [c for c in children if c not in suggested]
 
     def advice(s: codes.CodeStatus) -> str:
-        if s.code in coded_in:
+        if s.code in coded_in:  # on every line: the Excludes1 note holds whatever the code set
             return f"{s.code} is not billable on {s.on.isoformat()}; {removal(s, coded_in[s.code], 'claim')}"
-        return s.describe(suggested)
+        return s.describe(suggested) + _which_lines(s, claim, index_of[s.code])
 
     return Verdict(
         rule_id=RULE_ID,
@@ -53,12 +58,31 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
 
 
 def _first_not_billable(code: str, claim: ClaimRecord, index: int) -> codes.CodeStatus | None:
-    """The code's status on the first of its lines' dates it is not billable on, if any. A line dated in a
-    fiscal year whose code set is not on file yet (October 1 came, the CMS order file did not) is judged on
-    the claim's date, as every line was before lines' dates were read: unchecked, it would pass unseen."""
+    """The code's status on the first of its lines' dates it is not billable on, if any."""
     for on in claim.dates_of(index):
-        if codes.uncovered_year(on) is not None:
-            on = claim.date_of_service
-        if (status := not_billable(code, on)) is not None:
+        if (status := not_billable(code, _judged_on(on, claim))) is not None:
             return status
     return None
+
+
+def _judged_on(on: date, claim: ClaimRecord) -> date:
+    """A line dated in a fiscal year whose code set is not on file yet (October 1 came, the CMS order file
+    did not) is judged on the claim's date, as every line was before lines' dates were read: unchecked, it
+    would pass unseen."""
+    return claim.date_of_service if codes.uncovered_year(on) is not None else on
+
+
+def _which_lines(s: codes.CodeStatus, claim: ClaimRecord, index: int) -> str:
+    """For a code billed on lines of two code sets (2024-09-27 and 2024-10-04 both pointing to M51.36), which
+    lines the advice is for: following it on every line would make the other code set's lines invalid."""
+    valid = next(  # a line in a year without its code set says nothing here
+        (on for on in claim.dates_of(index) if codes.uncovered_year(on) is None and not_billable(s.code, on) is None),
+        None,
+    )
+    if valid is None:
+        return ""
+    if s.on > valid:
+        start = date(s.fiscal_year - 1, 10, 1).isoformat()
+        return f"; this is for the lines dated {start} or later: those before keep {s.code} (billable on {valid})"
+    end = date(s.fiscal_year, 10, 1).isoformat()
+    return f"; this is for the lines dated before {end}: those from {end} on keep {s.code} (billable on {valid})"
