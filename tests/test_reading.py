@@ -781,3 +781,23 @@ def test_command_is_registered() -> None:
 )
 def test_hedged_links(text: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(text) == expected
+
+
+# A coder's review of 2026-12-03: "educated on sciatica precautions" read as sciatica. A finding named only as
+# the precautions a patient was taught is no finding; a review found that "X precautions" alone is often the
+# visit's own diagnosis ("L1 compression fracture precautions: no bending", "right sciatica precautions
+# discussed and naproxen prescribed"), so those stay.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patient educated on sciatica precautions.", set()),
+        ("Patient instructed in the fracture precautions.", set()),
+        ("Patient educated on sciatica precautions for her left sciatica.", {("sciatica", "affirmed")}),
+        ("Left sciatica - precautions reviewed.", {("sciatica", "affirmed")}),
+        ("L1 compression fracture precautions: no bending, lifting or twisting.", {("fracture", "affirmed")}),
+        ("Right-sided sciatica precautions discussed and naproxen prescribed.", {("sciatica", "affirmed")}),
+        ("Educated on sciatica and given a home exercise program.", {("sciatica", "affirmed")}),
+    ],
+)
+def test_precautions_taught_are_no_finding(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected

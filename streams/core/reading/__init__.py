@@ -431,7 +431,10 @@ def _modic_types(phrase: str) -> tuple[int | None, ...]:
 
 def _finding_hit(low: str, key: str, m_start: int, m_end: int, bucket: _Bucket) -> None:
     """Record a finding match: Modic types, the herniation inside "degenerative and protruding disc",
-    side/level words inside the phrase; skip a stenosis of a vessel or valve."""
+    side/level words inside the phrase; skip a stenosis of a vessel or valve, and a finding named only as
+    the precautions a patient was taught ("educated on sciatica precautions"): teaching, not a diagnosis."""
+    if low.startswith(" precautions", m_end) and _TAUGHT.search(low, max(0, m_start - 40), m_start):
+        return
     if key == "stenosis" and (
         NON_SPINAL_STENOSIS.search(low, max(0, m_start - 30), m_start)
         or NON_SPINAL_STENOSIS_AFTER.match(low, m_end, m_end + 80)
@@ -619,6 +622,13 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
 
 # "not" (or "not clearly") right before a link word: "not due to", "not related to", "not secondary to"
 _NOT_BEFORE = re.compile(r"\bnot\s+(?:clearly\s+|necessarily\s+|really\s+|directly\s+)?$")
+# what a patient is taught, just before the finding of "educated on sciatica precautions"; "sciatica
+# precautions given", "L1 compression fracture precautions: no bending" and "right sciatica precautions
+# discussed and naproxen prescribed" may well be the visit's diagnosis, so they stay findings
+_TAUGHT = re.compile(
+    r"\b(?:educated|instructed|counsell?ed|education|teaching|taught)\s+(?:(?:on|about|regarding|in|re)\s+)?"
+    r"(?:(?:the|his|her|their)\s+)?$"
+)
 # a hedge right before a link word ("likely due to", "may be related to", "the probable source of")
 _HEDGE_BEFORE = re.compile(
     r"\b(?:likely|probably|probable|possibly|possible|presumably|perhaps|suspected|may|might|could)"
