@@ -801,3 +801,42 @@ def test_hedged_links(text: str, expected: set[tuple[str, str]]) -> None:
 )
 def test_precautions_taught_are_no_finding(text: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(text) == expected
+
+
+# A coder's review of 2026-12-03: a hedge on a cause made a known finding hypothetical ("probably related to
+# his known L4-5 disc herniation": no M51.26), and "chronic/longstanding neck pain" was the visit's duration.
+# "Known" just before a finding keeps a hedged cause off it (not other hedges, nor a negation); another part's
+# pain right after the duration word keeps the word to that part.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Low back pain probably related to his known L4-5 disc herniation seen on MRI.",
+            {("low_back_pain", "affirmed"), ("disc_herniation", "affirmed")},
+        ),
+        (
+            "Low back pain likely due to known stenosis or herniation.",
+            {("low_back_pain", "affirmed"), ("stenosis", "affirmed"), ("disc_herniation", "hypothetical")},
+        ),
+        (
+            "Low back pain, possible recurrence of her known L5-S1 disc herniation.",
+            {("low_back_pain", "affirmed"), ("disc_herniation", "hypothetical")},
+        ),
+        ("If her known left sciatica worsens, return to clinic.", {("sciatica", "hypothetical")}),
+        ("No known history of sciatica.", {("sciatica", "negated")}),
+        (
+            "Low back pain probably related to L4-5 disc herniation.",
+            {("low_back_pain", "affirmed"), ("disc_herniation", "hypothetical")},
+        ),
+        ("Longstanding neck pain. Low back pain after lifting.", {("low_back_pain", "affirmed")}),
+        ("Chronic knee pain and low back pain.", {("low_back_pain", "affirmed")}),
+        (
+            "Chronic neck pain; chronic low back pain.",
+            {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed")},
+        ),
+        ("Chronic kidney disease and low back pain.", {("low_back_pain", "affirmed")}),
+        ("Chronic low back pain.", {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed")}),
+    ],
+)
+def test_known_findings_and_other_parts_durations(text: str, expected: set[tuple[str, str]]) -> None:
+    assert pairs(text) == expected

@@ -15,6 +15,7 @@ follow the outpatient coding guideline (ICD-10-CM Section IV.H): "probable", "li
 What a consent discussion lists ("risks and benefits of the surgery including ...", "complications such
 as ...") and what the patient fears ("afraid that she broke ...") are hypothetical too.
 "N-year history of" and "long history of" describe an ongoing condition and are not historical.
+A hedged cause of a finding called "known" leaves the finding established.
 """
 
 from __future__ import annotations
@@ -217,6 +218,14 @@ _START, _END = itemgetter(1), itemgetter(2)
 # seen"); after a comma without a list word, the words before the trigger are its own subject.
 _LIST_JOIN = re.compile(r"\b(?:and|or|nor)\b|/")
 _RANK = {"negated": 3, "hypothetical": 2, "historical": 1}
+_HYPOTHETICAL = _RANK["hypothetical"]
+# "known" just before a finding (a level or side may stand between) says it is established, so a hedge on a
+# cause before it ("probably related to his known L4-5 disc herniation", "likely due to known lumbar
+# stenosis") is about the relation, not the finding. Other hedges keep their scope: a review found "possible
+# recurrence of her known herniation", "questionable known herniation per patient", "if known L5
+# radiculopathy, EMG would help" put in doubt what "known" names. A negation still negates.
+_KNOWN = re.compile(r"\bknown\s+(?:[\w-]+\s+)?$")
+_CAUSE = re.compile(_HEDGED_CAUSE)
 _STATUS = {"neg": "negated", "hyp": "hypothetical", "hist": "historical"}
 
 Role = tuple[bool, bool, bool, int, str]  # (forward, backward, experiencer, rank, status)
@@ -252,7 +261,7 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
     before: Iterable[Trigger] = (
         map(found.__getitem__, range(bisect_right(found, start, key=_END) - 1, -1, -1)) if ordered else reversed(found)
     )
-    for kind, _t_start, t_end in before:
+    for kind, t_start, t_end in before:
         if t_end > start:
             continue
         if kind == "term":
@@ -266,6 +275,8 @@ def status_at(text: str, found: list[Trigger], start: int, end: int, ordered: bo
             if text.count(" ", t_end, start) <= _MAX_WORDS_EXPERIENCER:
                 experiencer = "other"
         elif t_rank > rank and text.count(" ", t_end, start) <= _MAX_WORDS:
+            if t_rank == _HYPOTHETICAL and _KNOWN.search(text, t_end, start) and _CAUSE.fullmatch(text, t_start, t_end):
+                continue  # "probably related to his known L4-5 disc herniation": the cause is in doubt
             status, rank = t_status, t_rank
     # Backward: walk forward from the finding to the nearest terminator; post-triggers there point back.
     after: Iterable[Trigger] = (

@@ -186,8 +186,16 @@ _NUM2 = (
     r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several|many"
 )
 _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
+# The pain of another part right after a duration word is that part's duration: "chronic neck pain",
+# "longstanding knee pain" say nothing of the low back's (found by a coder's review); "chronic neck pain;
+# chronic low back pain" has its own. ("Chronic neck and low back pain" is still no duration: letting "and"
+# through made "chronic kidney disease and low back pain" one, a review found.)
+_OTHER_PAIN = (
+    r"(?:neck|cervical|shoulders?|knees?|hips?|elbows?|wrists?|hands?|feet|foot|ankles?|abdominal|pelvic"
+    r"|chest|head|jaw|thoracic|upper[\s-]+back|mid[\s-]*back)[\s-]+pain\b"
+)
 DURATIONS = re.compile(
-    r"\b(?P<adj>acute|sub-?acute|chronic|long[\s-]?standing)\b(?="
+    r"\b(?P<adj>acute|sub-?acute|chronic|long[\s-]?standing)\b(?![\s-]+" + _OTHER_PAIN + r")(?="
     r"(?:[\s,-]+(?!with\b|of\b|from\b|in\b|for\b|and\s+(?!chronic|sub)|but\b)[a-z/]+){0,3}?[\s,-]+"
     r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofasci(?:al|tis)"
     r"|sacroiliac|si|exacerbation|flare)\b)"
