@@ -33,7 +33,7 @@ from types import ModuleType
 
 from streams.core import codes, reading
 from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
-from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.chart import DURATIONS, Chart, is_lbp, normalized
 from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
 from streams.core.memo import Memo
 from streams.core.reading import context
@@ -171,9 +171,46 @@ _IMAGING_KEYS = {
 }
 
 
+# "pain since 2019", "sciatica since March 2024": a start the reader cannot turn into a duration (it has no
+# date); the visit dates it. Only right after the pain's words ("on and off since 2015", "present since"):
+# a review found "pain-free since 2019 until yesterday", "employed at the warehouse since 2019", "worse since
+# October" and "sciatica resolved since 2022" beside a low back pain.
+_SINCE = re.compile(
+    r"\b(?:pain|lbp|lumbago|sciatica|symptoms|present|ongoing|intermittent|intermittently|off)[\s,]+since\s+(?:(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?P<year>(?:19|20)\d\d)\b"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _dated_onset(text: str, findings: list[reading.Finding], noted: list[Noted], on: date) -> Noted | None:
+    """The duration of a documented low back pain or sciatica "since 2019" (or "since March 2024") on the date
+    of service, when the whole month or year gives one answer: "since 2019" on 2024-11-04 is chronic, "since
+    2024" on 2024-11-04 may be weeks or months, so it says nothing (COD-DURATION-UNDOCUMENTED still asks).
+    None as well when the reader found a duration."""
+    if "since" not in text.lower() or any(n.key in DURATIONS for n in noted):
+        return None
+    for f in findings:
+        if f.finding not in ("low_back_pain", "sciatica") or not f.documented() or f.section != "assessment":
+            continue
+        m = _SINCE.search(f.sentence.lower())
+        if m is None:
+            continue
+        year, month = int(m["year"]), m["month"]
+        first = date(year, _MONTHS.index(month) + 1 if month else 1, 1)
+        last = date(year + 1, 1, 1) if month in (None, "dec") else date(year, _MONTHS.index(month) + 2, 1)
+        if first > on:
+            continue
+        shortest = reading.duration_key(max(0, (on - last).days) / 7)
+        if shortest == reading.duration_key((on - first).days / 7):
+            return Noted(shortest, cut(f.sentence))
+    return None
+
+
 def encounter_record(e: Encounter) -> EncounterRecord:
     codes = _codes(e.diagnoses)
     findings = reading.read(e.assessment, "assessment")
+    noted = _noted(findings, ("assessment",))
+    if len(noted) < MAX_NOTED and (onset := _dated_onset(e.assessment, findings, noted, e.date_of_service)):
+        noted.append(onset)
     return EncounterRecord(
         encounter_id=e.encounter_id,
         event_id=e.event_id,
@@ -182,7 +219,7 @@ def encounter_record(e: Encounter) -> EncounterRecord:
         date_of_service=e.date_of_service,
         codes=codes,
         lbp_code=_lbp_code(codes),
-        noted=_noted(findings, ("assessment",)),
+        noted=noted,
         link_denied=any(
             f.finding == "vertebral_link"
             and f.status == "negated"
