@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from streams.core.memo import Memo
-from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, status_at
+from streams.core.reading.context import TRIGGER_STEMS, TRIGGERS, Trigger, punctuation_terms, status_at
 from streams.core.reading.lexicon import (
     DURATION_STEMS,
     DURATIONS,
@@ -595,28 +595,13 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
         seg = segments[word]
         if seg is not None:
             b.segs.append((seg, pos, m.end()))
-    # A colon inside a trigger ("family history: positive for") is part of it (context.triggers does the same).
-    colon_triggers: dict[int, list[tuple[int, int]]] = {}
-    for mark in ";:":
-        pos = low.find(mark)
-        i = 0
-        while pos != -1:
-            while i < n and pos >= sents[i][1]:
-                i += 1
-            if i == n:
-                break
-            b = buckets.get(i)
-            if b is not None and pos >= sents[i][0]:
-                if mark == ":":
-                    inside = colon_triggers.get(i)
-                    if inside is None:
-                        inside = colon_triggers[i] = [(t[1], t[2]) for t in b.triggers if ":" in low[t[1] : t[2]]]
-                    if inside and any(start < pos < end for start, end in inside):
-                        pos = low.find(mark, pos + 1)
-                        continue
-                b.triggers.append(("term", pos, pos + 1))
+    # ";" and ":" end scopes, as context.triggers finds them
+    if ";" in low or ":" in low:
+        for i, b in buckets.items():
+            marks = punctuation_terms(low, b.triggers, sents[i][0], sents[i][1])
+            if marks:
+                b.triggers += marks
                 b.sorted_triggers = False
-            pos = low.find(mark, pos + 1)
     return buckets
 
 

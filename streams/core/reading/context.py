@@ -27,7 +27,7 @@ from operator import itemgetter
 
 from streams.core.reading.scan import Scanner, words
 
-__all__ = ["TRIGGERS", "TRIGGER_STEMS", "Trigger", "triggers", "status_at"]
+__all__ = ["TRIGGERS", "TRIGGER_STEMS", "Trigger", "triggers", "status_at", "punctuation_terms"]
 
 _MAX_WORDS = 10
 _MAX_WORDS_EXPERIENCER = 6
@@ -196,20 +196,29 @@ def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]
         if kind is None or kind == "pseudo" or (kind == "hist_preyear" and m_start != start):
             continue
         out.append((kind, m_start, m_end))
-    # ";" and ":" end a scope; they follow a word directly, so they are found here, not by the scanner.
-    added = False
-    scanned = len(out)  # the scanner's triggers, in order (the terminators below are appended after them)
-    for mark in ";:":
-        i = text.find(mark, start, stop)
+    marks = punctuation_terms(text, out, start, stop)
+    if marks:
+        out += marks
+        out.sort(key=_START)
+    return out
+
+
+def punctuation_terms(text: str, found: list[Trigger], start: int, stop: int) -> list[Trigger]:
+    """ ";" and ":" in text[start:stop] as terminators: they follow a word directly, so they are found here, not
+    by the scanner. A colon inside one of the sentence's triggers `found` ("family history: positive for") is
+    part of it, not a terminator. The reader's own pass calls this too, for each sentence it resolves."""
+    out: list[Trigger] = []
+    i = text.find(";", start, stop)
+    while i != -1:
+        out.append(("term", i, i + 1))
+        i = text.find(";", i + 1, stop)
+    i = text.find(":", start, stop)
+    if i != -1:
+        inside = [(t[1], t[2]) for t in found if ":" in text[t[1] : t[2]]]
         while i != -1:
-            # a colon inside a trigger ("family history: positive for") is part of it, not a terminator
-            k = bisect_right(out, i, 0, scanned, key=_START) - 1 if mark == ":" and scanned else -1
-            if k < 0 or out[k][2] <= i:
+            if not any(s < i < e for s, e in inside):
                 out.append(("term", i, i + 1))
-                added = True
-            i = text.find(mark, i + 1, stop)
-    if added:
-        out.sort(key=lambda t: t[1])
+            i = text.find(":", i + 1, stop)
     return out
 
 
