@@ -835,6 +835,12 @@ def test_precautions_taught_are_no_finding(text: str, expected: set[tuple[str, s
             {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed")},
         ),
         ("Chronic kidney disease and low back pain.", {("low_back_pain", "affirmed")}),
+        ("Chronic neck and low back pain.", {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed")}),
+        ("Acute neck and lower back pain.", {("duration_acute", "affirmed"), ("low_back_pain", "affirmed")}),
+        (
+            "Chronic neck and acute low back pain.",
+            {("duration_acute", "affirmed"), ("low_back_pain", "affirmed")},
+        ),
         ("Chronic low back pain.", {("duration_chronic", "affirmed"), ("low_back_pain", "affirmed")}),
     ],
 )

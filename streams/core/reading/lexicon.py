@@ -188,17 +188,20 @@ _NUM2 = (
 _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
 # The pain of another part right after a duration word is that part's duration: "chronic neck pain",
 # "longstanding knee pain" say nothing of the low back's (found by a coder's review); "chronic neck pain;
-# chronic low back pain" has its own. ("Chronic neck and low back pain" is still no duration: letting "and"
-# through made "chronic kidney disease and low back pain" one, a review found.)
-_OTHER_PAIN = (
+# chronic low back pain" has its own. Another part named together with the low back shares the word
+# ("chronic neck and low back pain", "chronic neck and lumbar pain"); any other "and" still stops it
+# ("chronic kidney disease and low back pain" is no duration of the back, a review found).
+_OTHER_PART = (
     r"(?:neck|cervical|shoulders?|knees?|hips?|elbows?|wrists?|hands?|feet|foot|ankles?|abdominal|pelvic"
-    r"|chest|head|jaw|thoracic|upper[\s-]+back|mid[\s-]*back)[\s-]+pain\b"
+    r"|chest|head|jaw|thoracic|upper[\s-]+back|mid[\s-]*back)"
 )
+_OTHER_PAIN = _OTHER_PART + r"[\s-]+pain\b"
 DURATIONS = re.compile(
     r"\b(?P<adj>acute|sub-?acute|chronic|long[\s-]?standing)\b(?![\s-]+" + _OTHER_PAIN + r")(?="
     r"(?:[\s,-]+(?!with\b|of\b|from\b|in\b|for\b|and\s+(?!chronic|sub)|but\b)[a-z/]+){0,3}?[\s,-]+"
     r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofasci(?:al|tis)"
-    r"|sacroiliac|si|exacerbation|flare)\b)"
+    r"|sacroiliac|si|exacerbation|flare)\b"
+    r"|[\s-]+" + _OTHER_PART + r"(?:\s*,\s*|\s+)(?:and\s+)?(?:low(?:er)?[\s-]*back|lumbar|lumbosacral)\b)"
     r"|(?:\b(?:for|since|over|x|times|during|past|last)\b|\u00d7)\s*(?:the\s+)?"
     r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
     r"|over|greater\s+than|more\s+than|less\s+than|at\s+least|>|<|~)\s*)*"
