@@ -176,7 +176,8 @@ _IMAGING_KEYS = {
 # a review found "pain-free since 2019 until yesterday", "employed at the warehouse since 2019", "worse since
 # October" and "sciatica resolved since 2022" beside a low back pain.
 _SINCE = re.compile(
-    r"\b(?:pain|lbp|lumbago|sciatica|symptoms|present|ongoing|intermittent|intermittently|off)[\s,]+since\s+(?:(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?P<year>(?:19|20)\d\d)\b"
+    r"\b(?:pain|lbp|lumbago|sciatica|symptoms|present|ongoing|intermittent|intermittently|off)[\s,]+since\s+"
+    r"(?:(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?(?P<year>(?:19|20)\d\d)\b"
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 

@@ -204,8 +204,8 @@ def triggers(text: str, start: int = 0, end: int | None = None) -> list[Trigger]
 
 
 def punctuation_terms(text: str, found: list[Trigger], start: int, stop: int) -> list[Trigger]:
-    """ ";" and ":" in text[start:stop] as terminators: they follow a word directly, so they are found here, not
-    by the scanner. A colon inside one of the sentence's triggers `found` ("family history: positive for") is
+    """The ";" and ":" in text[start:stop] as terminators: they follow a word directly, so they are found here,
+    not by the scanner. A colon inside one of the sentence's triggers `found` ("family history: positive for") is
     part of it, not a terminator. The reader's own pass calls this too, for each sentence it resolves."""
     out: list[Trigger] = []
     i = text.find(";", start, stop)

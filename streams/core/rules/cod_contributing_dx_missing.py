@@ -23,11 +23,11 @@ that belongs to a disc (M51.1-) stays there.
 
 Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
-documented, else "without mention of" pain; "with discogenic back pain" only when the provider calls the pain
-discogenic, affirmed, in a sentence of the assessment that documents a finding ("Discogenic low back pain from
-L4-5 degenerative disc disease"; not "likely discogenic", "not discogenic" or a neck's): a causal link
-the provider must state, coders may not infer it from the disc on the MRI. A sacral level (an S1 root) is lumbosacral;
-a thoracolumbar one has codes of its own (M54.15, M51.25, M51.35, M47.815, M48.05).
+documented, else "without mention of" pain; "with discogenic back pain" only when the sentence that documents
+the degeneration calls the pain discogenic ("Discogenic low back pain from L4-5 degenerative disc disease"; see
+_common.disc_pain_wording for what does not count): a causal link the provider must state, coders may not
+infer it from the disc on the MRI. A sacral level (an S1 root) is lumbosacral; a thoracolumbar one has codes
+of its own (M54.15, M51.25, M51.35, M47.815, M48.05).
 """
 
 from __future__ import annotations
