@@ -9,10 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
+from streams import settings
 from streams.core.alerts import Alert
 from streams.core.engine import apply
 from streams.core.events import from_dict
-from streams.core.state import MAX_STATE_BYTES, ClaimRecord, EncounterRecord, PatientState
+from streams.core.state import MAX_CODES, MAX_STATE_BYTES, ClaimRecord, EncounterRecord, PatientState
 from tests.rules import expand
 
 ASSESSMENTS = [
@@ -192,3 +193,10 @@ def test_a_claims_line_dates_are_one_per_fiscal_year() -> None:
     (event,) = expand(doc)
     state, _ = apply(None, from_dict(event))
     assert state.claims[0].dates_of(0) == state.claims[0].dates_of(1) == [date(2024, 6, 1), date(2024, 10, 1)]
+
+
+@pytest.mark.parametrize("schema", ["encounter-signed", "claim-submitted", "prior-auth-requested"])
+def test_every_diagnosis_the_schema_allows_is_kept(schema: str) -> None:
+    """A code past MAX_CODES would be dropped unseen (a claim's 13th once was): the cap is the schema's."""
+    doc = orjson.loads((settings.REPO_ROOT / "schemas" / f"{schema}.schema.json").read_bytes())
+    assert doc["properties"]["diagnoses"]["maxItems"] == MAX_CODES

@@ -11,7 +11,7 @@ dict in `replay`. It keeps only what the rules read:
 - the last `MAX_APPLIED` event ids, so a redelivered event changes nothing.
 
 Bound: with the caps below and sentences cut to `MAX_SENTENCE` characters, a state encodes to at most
-~`MAX_STATE_BYTES` (450 KB) in the worst case, typically 1-5 KB; tests/test_state.py checks it with
+~`MAX_STATE_BYTES` (600 KB) in the worst case, typically 1-5 KB; tests/test_state.py checks it with
 10,000 events for one patient.
 """
 
@@ -31,12 +31,14 @@ MAX_PRIOR_AUTHS = 24
 MAX_RAISED = 512
 MAX_APPLIED = 512
 MAX_SENTENCE = 300
-MAX_CODES = 12
+# every diagnosis an event may carry (the schemas' maxItems): a claim's 13th code is checked like its first
+MAX_CODES = 50
 MAX_NOTED = 16
-# 24 encounters x 16 findings x ~400 B + 12 imaging x 16 x 400 + 48 claims/PAs x ~300 + raised 512 x ~150
-# + applied 512 x ~60 (ids up to 200 chars are rare) ~= 154 KB + 77 KB + 15 KB + 77 KB + 31 KB; claims whose
-# lines have their own dates add at most 12 codes x 11 fiscal years x 15 B each (24 x 2 KB = 48 KB)
-MAX_STATE_BYTES = 450_000
+# 24 encounters x (16 findings x ~400 B + 50 codes x ~10 B) + 12 imaging x 16 x 400 + 48 claims/PAs x
+# (50 x 10 + ~300) + raised 512 x ~150 + applied 512 x ~60 (ids up to 200 chars are rare) ~= 166 KB + 77 KB
+# + 38 KB + 77 KB + 31 KB; claims whose lines have their own dates add at most 50 codes x 11 fiscal years x
+# 15 B each (24 x 8 KB = 198 KB)
+MAX_STATE_BYTES = 600_000
 
 
 @dataclass(slots=True)
