@@ -3,9 +3,10 @@
 Fires for M54.50 or M54.40 anywhere on the request, or a primary (sequence 1) diagnosis whose official
 ICD-10-CM description says "unspecified". Payers deny unspecified codes; the request should carry what the
 documentation on file supports: M54.51 if an assessment links the pain to vertebral changes, M54.41/M54.42
-for documented sciatica by side; otherwise a provider query naming the imaging on file, unless the
-provider's latest word on that imaging rules the link out (then the query has been answered: a query for a
-more specific diagnosis instead). Only codes billable on the request's date are suggested: M54.51 did not
+for documented sciatica by side (sciatica without a side: a query for the side, never M54.40 back: a coder's
+review); otherwise a provider query naming the imaging on file, unless the provider's latest word on that
+imaging rules the link out (then the query has been answered: a query for a more specific diagnosis
+instead). Only codes billable on the request's date are suggested: M54.51 did not
 exist before 2021-10-01, so a request of September 2021 with a documented link gets the query instead.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import UNSPECIFIED_LBP, Chart, normalized, shown
+from streams.core.chart import Chart, normalized, shown
 from streams.core.rules._common import finding_evidence, in_force
 from streams.core.state import PriorAuthRecord
 
@@ -39,8 +40,13 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     evidence = [
         Evidence(pa.event_id, "prior_auth", f"{c} on request {pa.request_id} for {pa.service_code}") for c in found
     ]
-    supported = tuple(c for c in chart.supported_lbp_codes(pa.on) if c != UNSPECIFIED_LBP and in_force(c, pa.on) == c)
+    supported = tuple(
+        c
+        for c in chart.supported_lbp_codes(pa.on)
+        if c not in ALWAYS_UNSPECIFIED and c not in found and in_force(c, pa.on) == c
+    )
     imaging = chart.imaging_on_file(pa.on)
+    sciatica = chart.documented("sciatica", pa.on)
     if supported:
         for key in ("vertebral_link", "sciatica"):
             doc = chart.documented(key, pa.on)
@@ -48,6 +54,12 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
                 evidence.append(finding_evidence(*doc))
                 break
         advice = f"the documentation on file supports {', '.join(supported)}"
+    elif sciatica is not None and any(c in ALWAYS_UNSPECIFIED for c in found):  # M54.40 back is no advice
+        evidence.append(finding_evidence(*sciatica))
+        advice = (
+            f"the assessment of {sciatica[0].date_of_service} documents sciatica without a side; "
+            "query the provider for the side (M54.41 right, M54.42 left)"
+        )
     elif imaging and (denied := chart.link_ruled_out(pa.on)) is not None:
         evidence.append(
             Evidence(
