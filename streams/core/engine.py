@@ -333,8 +333,10 @@ def _subjects(state: PatientState, chart: Chart, event: Event) -> tuple[list, li
         enc = chart.encounter(event.encounter_id)
         episode = chart.episode_of(enc) if enc else None
         encounters = list(episode.encounters) if episode else ([enc] if enc else [])
-        dos = event.date_of_service
-        claims = [c for c in state.claims if c.date_of_service >= dos]
+        # the claims a visit can change: those dated from its day on, and those naming it whatever their
+        # date (a claim dated the day before the visit it names waits for it: a billing review)
+        dos, encounter_id = event.date_of_service, event.encounter_id
+        claims = [c for c in state.claims if c.date_of_service >= dos or c.encounter_id == encounter_id]
         return encounters, claims, []
     if isinstance(event, Imaging):
         encounters = [e for e in state.encounters if e.lbp_code is not None]
