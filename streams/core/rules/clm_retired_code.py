@@ -53,7 +53,8 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         codes=tuple(s.code for s in retired),
         suggested_codes=tuple(suggested),
         evidence=tuple(Evidence(claim.event_id, "claim", advice(s)) for s in retired),
-        message=f"Claim {claim.claim_id} will be rejected: {advice(retired[0])}.",
+        # every retired code's advice: fixing the first alone would be rejected again for the next
+        message=f"Claim {claim.claim_id} will be rejected: {'; and '.join(map(advice, retired))}.",
     )
 
 

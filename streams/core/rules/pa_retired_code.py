@@ -21,6 +21,7 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     suggested: list[str] = []
     evidence: list[Evidence] = []
     removals: list[str] = []
+    uses: list[tuple[str, tuple[str, ...]]] = []  # retired code -> its children, in the order suggested
     for raw in pa.codes:
         status = not_billable(raw, pa.on)
         if status is not None:
@@ -32,13 +33,14 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
                 evidence.append(Evidence(pa.event_id, "prior_auth", removals[-1]))
                 continue
             suggested += [c for c in children if c not in suggested]
+            uses.append((status.code, children))
             evidence.append(Evidence(pa.event_id, "prior_auth", status.describe(suggested)))
         elif (reason := invalid_reason(raw)) is not None:
             found.append(raw)
             evidence.append(Evidence(pa.event_id, "prior_auth", reason))
     if not found:
         return None
-    advice = removals + ([f"use {', '.join(suggested[:3])}"] if suggested else [])
+    advice = removals + _uses(uses)
     return Verdict(
         rule_id=RULE_ID,
         severity="error",
@@ -50,3 +52,11 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
         message=f"Prior-auth request {pa.request_id} carries {', '.join(found)}, not billable on {pa.on}; "
         f"{'; '.join(advice) if advice else 'correct the diagnosis before submitting'}.",
     )
+
+
+def _uses(uses: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """What to use instead, for each retired code (the first three children each): a request carrying M54.5
+    and M51.36 was told only M54.5's children (a billing review)."""
+    if len(uses) == 1:
+        return [f"use {', '.join(uses[0][1][:3])}"] if uses[0][1] else []
+    return [f"for {code} use {', '.join(children[:3])}" for code, children in uses if children]
