@@ -3,8 +3,12 @@ together (e.g. M54.5x with M54.4-, M54.5x with M51.2-), from CMS's tabular (simp
 parent applying to its children. Suggests keeping the more specific, which is first the code the note points
 to: an Excludes1 note names the code the condition is classified to, so "radiculopathy with lumbar disc
 disorder (M51.1-)" under M54.1 means keep M51.16, not M54.16, and "pickwickian syndrome (E66.2)" under G47.3
-means keep E66.2, not the longer G47.34. Where that does not decide, the code whose official description is
-not "unspecified", else the longer (deeper) code.
+means keep E66.2, not the longer G47.34. Where the two codes exclude each other, the note naming a
+classification decides over the one excluding the NOS form (M54.16's "radiculopathy with ... disc disorder
+(M51.1-)" over M51.16's "lumbar radiculitis NOS (M54.16)": keep M51.16), whichever code is listed first.
+Where no note decides (each names the other's classification, or each excludes the other's NOS form), the
+code whose official description is not "unspecified"; where that does not decide either, no code is
+suggested: the provider's documentation says which diagnosis it is.
 
 Judged on visits with an LBP-family code and on visits coded in its spinal neighbours (M54-, M51-, M47-,
 M48-) without one; the other coding rules need an LBP code.
@@ -26,14 +30,54 @@ SUBJECT = "encounter"
 SPINE_PREFIXES = ("M54", "M51", "M47", "M48")
 
 
-def _specificity(code: str, enc: EncounterRecord, note_of: str) -> tuple[int, int, int]:
-    """The code the note sends the condition to (not the code whose note it is), then not "unspecified",
-    then deeper."""
+def _deciding_note(a: str, b: str, reason: str) -> tuple[str, str | None]:
+    """The note that decides which code to keep, and that code (None: the notes do not decide).
+
+    Both codes' notes are read. Where each code excludes the other, a note naming where the condition is
+    classified ("M54.16 Excludes1 M51.1- (Radiculopathy with ... disc disorder)") decides over one that
+    excludes the NOS form ("M51.16 Excludes1 M54.16 (Lumbar radiculitis NOS)"), which says the same: keep
+    M51.16. Listing the disc code first once found the NOS note first and kept M54.16 (a coder's review).
+    Two notes of the same kind cancel out, so the answer never depends on the order the codes are listed."""
+    other_way = codes.excludes1_conflict(b, a)  # the other code's note first, if it has one
+    if other_way is not None and _owner(other_way) != _owner(reason):
+        if _excludes_nos(reason) == _excludes_nos(other_way):
+            return reason, None
+        if _excludes_nos(reason):
+            reason = other_way
+    return reason, (b if _same(_owner(reason), a) else a)
+
+
+def _owner(note: str) -> str:
+    """The code whose Excludes1 note it is (codes.excludes1_conflict)."""
+    return note.split(" ", 1)[0]
+
+
+def _excludes_nos(note: str) -> bool:
+    """The note excludes the NOS form of a condition ("M51.17 Excludes1 M54.3 (Sciatica NOS)")."""
+    return " NOS" in note.partition(" (")[2]
+
+
+def _same(a: str, b: str) -> bool:
+    return a.replace(".", "").upper() == b.replace(".", "").upper()
+
+
+def _to_keep(a: str, b: str, enc: EncounterRecord, kept_by_note: str | None) -> str | None:
+    """The code the deciding note says to keep, else the one whose description is not "unspecified"; None
+    when neither decides (M62.211 and M79.A11 each name the other: two diagnoses, the documentation says
+    which)."""
+    if kept_by_note is not None:
+        return a if _same(a, kept_by_note) else b
+    unspecified = [_unspecified(c, enc) for c in (a, b)]
+    if unspecified[0] == unspecified[1]:
+        return None
+    return b if unspecified[0] else a
+
+
+def _unspecified(code: str, enc: EncounterRecord) -> bool:
     try:
-        unspecified = codes.index().is_unspecified(code, enc.date_of_service)
+        return codes.index().is_unspecified(code, enc.date_of_service)
     except codes.NotCovered:
-        unspecified = False
-    return (0 if code.replace(".", "").upper() == note_of.replace(".", "") else 1, 0 if unspecified else 1, len(code))
+        return False
 
 
 def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
@@ -69,18 +113,23 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     if not found:
         return None
     a, b, reason = found[0]
-    note_of = reason.split(" ", 1)[0]  # the code whose Excludes1 note it is (codes.excludes1_conflict)
-    keep = max((a, b), key=lambda c: _specificity(c, enc, note_of))
+    reason, kept_by_note = _deciding_note(a, b, reason)
+    keep = _to_keep(a, b, enc, kept_by_note)
+    if keep is None:
+        advice = "neither note says which to keep: keep the one the provider's documentation supports."
+    elif kept_by_note is None:
+        advice = f"keep {keep}, the one whose description is not unspecified."
+    else:
+        advice = f"keep {keep}, the code the note classifies the condition to."
     return Verdict(
         rule_id=RULE_ID,
         severity="error",
         subject_type=SUBJECT,
         subject_id=enc.encounter_id,
         codes=tuple(dict.fromkeys(c for a, b, _ in found for c in (a, b))),
-        suggested_codes=(keep,),
+        suggested_codes=(keep,) if keep else (),
         evidence=tuple(Evidence(enc.event_id, "code", reason) for _, _, reason in found),
-        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} ({reason}); "
-        f"keep {keep}, the code the note classifies the condition to.",
+        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} ({reason}); {advice}",
     )
 
 
