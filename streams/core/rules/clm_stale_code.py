@@ -1,7 +1,8 @@
 """CLM-STALE-CODE: the claim's LBP code differs from the LBP code on the signed encounter it bills.
 
 The encounter is the claim's `encounter_id`, else the latest signed encounter on or before the date of
-service. Re-evaluated when that encounter arrives after the claim. Suggests the encounter's code.
+service. Re-evaluated when that encounter arrives after the claim. Suggests the encounter's code; when the
+encounter the claim names carries no LBP code at all, nothing to copy: the advice is to remove the claim's.
 
 A claim whose LBP code is a retired header of the encounter's code (M54.5 billed for a visit coded M54.50,
 M54.51 or M54.59) differs only by the retirement: CLM-RETIRED-CODE owns that claim, with the children in
@@ -20,7 +21,7 @@ from __future__ import annotations
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart, is_lbp, normalized
 from streams.core.rules._common import in_force, not_billable
-from streams.core.state import ClaimRecord
+from streams.core.state import ClaimRecord, EncounterRecord
 
 RULE_ID = "CLM-STALE-CODE"
 SUBJECT = "claim"
@@ -31,8 +32,10 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     if claim_lbp is None:
         return None
     enc = chart.encounter_billed(claim.encounter_id, claim.date_of_service)
-    if enc is None or enc.lbp_code is None or enc.lbp_code == claim_lbp:
+    if enc is None or enc.lbp_code == claim_lbp:
         return None
+    if enc.lbp_code is None:
+        return _no_lbp_code_on_the_visit(claim, claim_lbp, enc)
     retired = not_billable(claim_lbp, claim.date_of_service)
     if retired is not None and enc.lbp_code in retired.billable_descendants:
         return None  # CLM-RETIRED-CODE's (module docstring)
@@ -52,4 +55,29 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         ),
         message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} "
         f"is coded {enc.lbp_code}; update the claim to match the encounter.",
+    )
+
+
+def _no_lbp_code_on_the_visit(claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord) -> Verdict | None:
+    """The claim bills an LBP code the encounter it names does not carry at all (M54.50 billed for a visit
+    coded M51.26 alone): the claim differs, with no code to copy (found by a billing review: nothing fired,
+    and a visit re-signed from M54.51 to M51.26 resolved the alert while the claim still billed M54.50).
+    Only for the encounter the claim names: the latest visit before the date of service may be another
+    visit altogether (a diabetes check the day before)."""
+    if claim.encounter_id != enc.encounter_id or in_force(claim_lbp, claim.date_of_service) != claim_lbp:
+        return None  # not the named visit; or a retired or invalid code (CLM-RETIRED-CODE's, CLM-INVALID-CODE's)
+    return Verdict(
+        rule_id=RULE_ID,
+        severity="warning",
+        subject_type=SUBJECT,
+        subject_id=claim.claim_id,
+        codes=(claim_lbp,),
+        suggested_codes=(),
+        evidence=(
+            Evidence(claim.event_id, "claim", f"{claim_lbp} on claim {claim.claim_id}"),
+            Evidence(enc.event_id, "code", f"{', '.join(enc.codes)} on the signed encounter of {enc.date_of_service}"),
+        ),
+        message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} "
+        f"carries no low-back-pain code (coded {', '.join(enc.codes)}); remove {claim_lbp} from the claim, or have "
+        "the encounter's coding corrected first.",
     )
