@@ -589,6 +589,50 @@ def test_duration_needs_a_symptom_and_a_back_word() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text,key",
+    [  # problem-list style (a coder's review: each asked for a duration the visit states)
+        ("Low back pain, chronic.", "duration_chronic"),
+        ("1. Low back pain, chronic. 2. Hypertension, controlled.", "duration_chronic"),
+        ("LBP, chronic, stable on current regimen.", "duration_chronic"),
+        ("Low back pain, recurrent, chronic.", "duration_chronic"),
+        ("Left sciatica, 2 months. Start gabapentin 300 mg qhs.", "duration_subacute"),
+        ("Low back pain, 6 weeks, x-ray showed mild spondylosis.", "duration_subacute"),
+        ("Mechanical low back pain, improving, now 4 weeks.", "duration_acute"),
+        ("Low back pain with right sciatica, 3 weeks.", "duration_acute"),
+        ("LBP x2 weeks, no radicular symptoms.", "duration_acute"),
+        ("Low back pain x3mo, failed conservative care.", "duration_chronic"),
+        ("Low back pain, x 1 week.", "duration_acute"),
+    ],
+)
+def test_durations_listed_after_the_pain(text: str, key: str) -> None:
+    assert {f.finding for f in read(text) if f.finding.startswith("duration_")} == {key}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # what a CDI review of the first version found read as the low back's duration
+        "Low back pain. Knee pain, chronic.",
+        "Low back pain; mid back pain, chronic.",
+        "Low back pain. Neck pain, 6 weeks, after MVA.",
+        "Low back pain. PT 2x/week, 6 weeks.",
+        "Low back pain. Meloxicam 15 mg daily, 2 weeks.",
+        "Low back pain. Naproxen 500 mg x14 days.",
+        "Low back pain, RTC, 6 weeks.",
+        "Low back pain; off work, 2 weeks.",
+        "Low back pain. Type 2 diabetes, 10 years.",
+        "Low back pain in a male, 45 years, smoker.",
+        "Low back pain, 6 weeks postoperative.",
+        "Low back pain in pregnancy, 32 weeks.",
+        "Low back pain. Feedback from PT, 2 weeks.",
+        "Prednisone taper for sciatica, 6 days.",
+        "Low back pain, 6-week course of PT.",
+    ],
+)
+def test_durations_listed_for_something_else(text: str) -> None:
+    assert {f.finding for f in read(text) if f.finding.startswith("duration_") and f.documented()} == set()
+
+
 def test_duration_boundaries() -> None:
     assert duration_key(5.9) == "duration_acute"
     assert duration_key(6) == "duration_subacute"

@@ -37,6 +37,8 @@ from streams.core.reading.lexicon import (
     FINDING_STEMS,
     FINDINGS,
     HERNIATION_WORD,
+    LBP_LISTED_BEFORE,
+    LISTED_AFTER,
     MODIC_TYPE,
     MODIFIER_STEMS,
     MODIFIER_WORDS,
@@ -50,6 +52,7 @@ from streams.core.reading.lexicon import (
     VERTEBRAL_LINK,
     VERTEBRAL_LINK_STEMS,
     VERTEBRAL_LINK_WORDS,
+    X_AFTER_PAIN,
 )
 from streams.core.reading.scan import Scanner, Span, stems_pattern, words
 from streams.core.reading.sentences import Sentence, split
@@ -138,7 +141,7 @@ _MAIN = Scanner(
     (*FINDING_STEMS, *DURATION_STEMS, *TRIGGER_STEMS, *MODIFIER_STEMS),
 )
 _FINDING_KINDS = frozenset(FINDING_KEYS)
-_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3", "recent"})
+_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3", "recent", "adj2", "unit4"})
 _MODIFIER_KINDS = frozenset({"left", "right", "bilateral", "level"})
 _MODIFIER_WORDS = Scanner(MODIFIER_WORDS, MODIFIER_STEMS)
 _MODIFIER_HINT = stems_pattern(words("left right bilateral both lumb thorac cervic sacr"))
@@ -472,6 +475,9 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
 
     `adj` and `num2` open the match: their text runs from the span start to the group's end (a fused scan
     reports their starts late, scan.py)."""
+    if m.end("adj2") != -1 or m.end("unit4") != -1:
+        _listed_duration(low, m, m_start, m_end, sent, bucket)
+        return
     adj_end = m.end("adj")
     if adj_end != -1:
         word = low[m_start:adj_end]
@@ -481,6 +487,8 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
     if SYMPTOM.search(low, sent.start, sent.end) is None:
         return
     if m.group("unit") is not None:
+        if _X_DIGIT.match(low, m_start) and X_AFTER_PAIN.search(low, max(sent.start, m_start - 30), m_start) is None:
+            return  # "x2 weeks" only right after the pain ("naproxen 500 mg x14 days" is the drug's)
         weeks = _weeks(m.group("num"), m.group("unit"))
     elif m.group("unit2") is not None:
         weeks = _weeks(low[m_start : m.end("num2")], m.group("unit2"))
@@ -492,13 +500,34 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
         bucket.hits.append((duration_key(weeks), m_start, m_end, None))
 
 
+_X_DIGIT = re.compile(r"x\d")
+
+
+def _listed_duration(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
+    """A duration written after the low back's pain, problem-list style: "Low back pain, chronic.", "Low back
+    pain, 6 weeks", "LBP, improving, now 4 weeks" (lexicon.LBP_LISTED_BEFORE; a time span also ends its
+    list item, and "6-week" is a course's). Found by a coder's review: these asked for a stated duration."""
+    before = low[max(sent.start, m_start - 60) : m_start]
+    if LBP_LISTED_BEFORE.search(before) is None:
+        return
+    if m.end("adj2") != -1:
+        word = low[m_start : m.end("adj2")].replace("-", "")
+        bucket.hits.append(("duration_" + word, m_start, m_end, None))
+        return
+    if LISTED_AFTER.match(low, m_end) is None or "-" in low[m.end("num4") : m.start("unit4")]:
+        return
+    weeks = _weeks(low[m_start : m.end("num4")], m.group("unit4"))
+    if weeks > 0:
+        bucket.hits.append((duration_key(weeks), m_start, m_end, None))
+
+
 # What the collecting pass does with a match of _MAIN, by its group name: one dict look-up per match
 # instead of a chain of membership tests. Any other name is a ConText trigger.
 _SKIP, _FINDING, _DURATION, _MODIFIER, _TRIGGER, _TRIGGER_AT_START = range(6)
 _ACTIONS = {
     "pseudo": _SKIP,
     **dict.fromkeys(FINDING_KEYS, _FINDING),
-    **dict.fromkeys(("adj", "unit", "unit2", "unit3", "recent"), _DURATION),
+    **dict.fromkeys(("adj", "unit", "unit2", "unit3", "recent", "adj2", "unit4"), _DURATION),
     **dict.fromkeys(("left", "right", "bilateral", "level"), _MODIFIER),
     "hist_preyear": _TRIGGER_AT_START,  # "In 2006, ..." is historical only when it opens the sentence
 }

@@ -39,6 +39,9 @@ from streams.core.reading.scan import words
 __all__ = [
     "FINDINGS",
     "DURATIONS",
+    "LBP_LISTED_BEFORE",
+    "LISTED_AFTER",
+    "X_AFTER_PAIN",
     "VERTEBRAL_LINK",
     "MODIFIER_WORDS",
     "SEGMENTS",
@@ -185,6 +188,10 @@ _NUM2 = (
     r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
     r"|thirty|a\s+few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|few|several|many"
 )
+_NUM4 = (  # a number that starts its own word (a stem): "a few" starts with "a", no stem
+    r"\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
+    r"|thirty|few|several"
+)
 _UNIT = r"days?|weeks?|wks?|months?|mos?|years?|yrs?"
 # The pain of another part right after a duration word is that part's duration: "chronic neck pain",
 # "longstanding knee pain" say nothing of the low back's (found by a coder's review); "chronic neck pain;
@@ -202,7 +209,7 @@ DURATIONS = re.compile(
     r"(?:low(?:er)?[\s-]*back|back|lumbar|lumbosacral|lbp|lumbago|pain|sciatica|radicul\w*|myofasci(?:al|tis)"
     r"|sacroiliac|si|exacerbation|flare)\b"
     r"|[\s-]+" + _OTHER_PART + r"(?:\s*,\s*|\s+)(?:and\s+)?(?:low(?:er)?[\s-]*back|lumbar|lumbosacral)\b)"
-    r"|(?:\b(?:for|since|over|x|times|during|past|last)\b|\u00d7)\s*(?:the\s+)?"
+    r"|(?:\b(?:for|since|over|x|times|during|past|last)\b|\u00d7|\bx(?=\d))\s*(?:the\s+)?"
     r"(?:(?:past|last|previous|prior|preceding|approximately|approx\.?|about|around|almost|nearly|roughly"
     r"|over|greater\s+than|more\s+than|less\s+than|at\s+least|>|<|~)\s*)*"
     r"(?P<num>" + _NUM + r")?(?:\s*(?:to|-)\s*(?:\d+|[a-z]+))?[\s-]*(?P<unit>" + _UNIT + r")\b"
@@ -211,8 +218,33 @@ DURATIONS = re.compile(
     r"(?P<unit3>" + _UNIT + r")\s+ago\b"
     # "since yesterday", "since this morning": days ("since last week" is a `unit` above)
     r"|\bsince\s+(?P<recent>yesterday|last\s+(?:night|evening|weekend)|this\s+(?:morning|afternoon|evening|week)"
-    r"|the\s+(?:weekend|other\s+day))\b",
+    r"|the\s+(?:weekend|other\s+day))\b"
+    # problem-list style, after the pain and a comma: "Low back pain, chronic.", "Low back pain, 6 weeks";
+    # the reader checks the comma and the pain before them (LBP_LISTED_BEFORE: no look-behind here)
+    r"|\b(?P<adj2>acute|sub-?acute|chronic)\b(?=\s*(?:[.,;:)]|$))"
+    r"|\b(?P<num4>" + _NUM4 + r")[\s-]*(?P<unit4>" + _UNIT + r")\b"
+    r"(?![\s-]+(?:ago|post|out|after|of|later|prior|before|earlier|status|s/p|postop|old)\b)",
 )
+# What must come right before those two: the low back's pain itself and a comma, maybe descriptors between
+# ("Low back pain, chronic.", "LBP, left, improving, now 4 weeks"); not another part's ("mid back pain,
+# chronic", "knee pain, chronic") and not a treatment's object ("prednisone taper for sciatica, 6 days").
+# And after a time span, the end of its list item ("PT 2x/week, 6 weeks of therapy", "6-week course" are
+# not the pain's). From a CDI review of the first version: "pain" anywhere before a comma let in 117 wrong
+# durations against 35 right ones (therapy courses, follow-up, work notes, comorbidities, ages).
+_NOT_FOR = r"(?<!for )(?<!for the )(?<!for his )(?<!for her )(?<!for low )(?<!for lower )"
+LBP_LISTED_BEFORE = re.compile(
+    r"(?:"
+    + _NOT_FOR
+    + r"(?<!mid )(?<!mid-)(?<!upper )(?<!thoracic )(?<!neck and )\bback\s+pain|"
+    + _NOT_FOR
+    + r"(?:\blbp|\blumbago|\bsciatica|\blumbar\s+radiculopathy))"
+    r"(?:\s*,\s*(?:left|right|bilateral|improving|worsening|worse|better|stable|unchanged|intermittent|persistent"
+    r"|constant|mild|moderate|severe|recurrent|mechanical|axial|nonradicular|non-radicular|new))*"
+    r"\s*,\s*(?:(?:now|about|approximately|approx\.?|around|nearly|roughly)\s+|~\s*)?$"
+)
+LISTED_AFTER = re.compile(r"\s*(?:[.,;)]|$|duration\b|history\b|hx\b)")
+# "LBP x2 weeks": the "x" right after the pain's words
+X_AFTER_PAIN = re.compile(r"(?:back\s+pain|\blbp|\blumbago|\bsciatica)\s*$")
 NUMBERS = {
     "one": 1.0, "a": 1.0, "an": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
     "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0, "twelve": 12.0, "fifteen": 15.0,
@@ -290,6 +322,7 @@ FINDING_STEMS = (
 DURATION_STEMS = (
     *words("acute sub-a suba chronic long for since over times during past last \u00d7 began start onset beginning"),
     "x ",
+    *(f"x{d}" for d in range(10)),  # "LBP x2 weeks"
     *_NUMBER_STEMS,
 )
 VERTEBRAL_LINK_STEMS = words("vertebr pain lbp lumbago symptom end modic")
