@@ -477,6 +477,11 @@ def test_modic_is_not_also_endplate() -> None:
         ("Narrowing of the right L5-S1 neural foramen.", "stenosis", "right"),
         ("She broke her left ankle.", "fracture", "left"),
         ("He broke both legs in the accident.", "fracture", "bilateral"),
+        # the lower extremity by side, as notes abbreviate it (a coder's review: M54.40 was suggested)
+        ("Subacute LBP with sciatica LLE, 7 weeks.", "sciatica", "left"),
+        ("Chronic LBP with RLE sciatica.", "sciatica", "right"),
+        ("Radiculopathy RLE > LLE.", "radiculopathy", "bilateral"),
+        ("Sciatica BLE.", "sciatica", "bilateral"),
     ],
 )
 def test_side(text: str, key: str, side: str | None) -> None:

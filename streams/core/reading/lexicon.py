@@ -273,11 +273,15 @@ VERTEBRAL_LINK = re.compile(
 
 # Side and level words near a finding (on lowercased text), and spinal segments and single-letter sides
 # "L"/"R" (on the original text: case tells "L5" and "L" from "l"). One pass of each per sentence.
+_ONE_SIDE = r"(?:left|right|lt|rt|lle|rle)"
 MODIFIER_WORDS = re.compile(
     # "left worse than right", "left > right": both sides, one more (tried before "left" alone)
-    r"\b(?:(?P<bilateral>(?:left|right|lt|rt)\s*(?:[<>]|(?:worse|greater|more)\s+than)\s*(?:left|right|lt|rt)"
-    r"|bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l)"
-    r"|(?P<left>left|lt)|(?P<right>right|rt))"
+    r"\b(?:(?P<bilateral>"
+    + _ONE_SIDE
+    + r"\s*(?:[<>]|(?:worse|greater|more)\s+than)\s*"
+    + _ONE_SIDE
+    + r"|bilateral(?:ly)?|both\s+(?:sides|legs|lower\s+extremities|buttocks)|b/l|bles?)"  # "BLE": both legs
+    r"|(?P<left>left|lt|lle)|(?P<right>right|rt|rle))"  # "LLE"/"RLE": that side's lower extremity
     r"(?:[\s-]*sided)?\b"
     r"|\b(?P<level>lumbosacral|thoracolumbar|cervicothoracic|lumbar|thoracic|cervical|sacral|sacrum)\b"
 )
@@ -334,6 +338,7 @@ VERTEBRAL_LINK_WORDS = words(
 )
 MODIFIER_STEMS = (
     *words("left lt right rt bilateral b/l lumbosacral thoracolumbar cervicothoracic lumbar thoracic cervical"),
+    *words("lle rle ble"),
     *("sacral", "sacrum", "both s", "both l", "both b"),
 )
 # A sentence without any of these has no finding, duration or link: skipped before the patterns run.
