@@ -501,6 +501,45 @@ def _duration_hit(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Se
 
 
 _X_DIGIT = re.compile(r"x\d")
+# "consistent with" / "compatible with" (context.py): uncertain before a diagnosis the provider infers
+# (sciatica, radiculopathy, a vertebrogenic pain), but before what imaging shows it cites the evidence
+# ("Vertebrogenic low back pain, consistent with the Modic type 1 changes at L5-S1 on MRI")
+_UNCERTAIN = "hyp_preuncertain"
+_SHOWN_ON_IMAGING = frozenset(
+    {"modic_change", "endplate_degeneration", "disc_herniation", "disc_degeneration", "spondylosis", "stenosis"}
+    | {"fracture"}
+)
+# What "consistent with" never puts in doubt: what imaging shows (above), a duration, and the low back pain
+# itself (a symptom is coded when its cause is in doubt, guideline IV.H: "symptoms compatible with
+# vertebrogenic low back pain" doubts the link only)
+_NOT_HEDGED = _SHOWN_ON_IMAGING | {"duration_acute", "duration_subacute", "duration_chronic", "low_back_pain"}
+# Right after the phrase, a diagnosis already established: "consistent with her known sciatica", "with his
+# previously diagnosed radiculopathy", "with a flare of her sciatica", "with prior visits", "with ACOEM
+# guidelines for"; and between it and the finding, a clause break or what the phrase is really about
+# (found by a review of the first version: 37 of its 104 changes were such)
+_ESTABLISHED_AFTER = re.compile(
+    r"\s*(?:(?:his|her|their|the\s+patient'?s|known|established|previously|prior|previous|last|the\s+known"
+    r"|(?:a|an|the)\s+(?:acute\s+)?(?:flare|exacerbation)\s+of|(?:the|a)\s+diagnosis\s+of)\b)"
+)
+_NOT_THE_FINDING = re.compile(r",|;|\b(?:for|guidelines?|restrictions?|recommendations?|plan)\b")
+# "c/w" opening a clause or after "will", "to", "and" is "continue with" (a plan), not "consistent with"
+_CONTINUE_BEFORE = re.compile(r"(?:^|[.:;,]\s*|\b(?:will|to|and|then|plan|please)\s+)$")
+_CONFIRMED = re.compile(r"\b(?:confirmed|confirms|proven|established\s+by)\b")
+
+
+def _hedges(low: str, trigger: Trigger, key: str, h_start: int, s_end: int, hits: list) -> bool:
+    """Whether the sentence's "consistent with" (or "compatible with") puts this finding in doubt: only a
+    diagnosis the provider infers (sciatica, radiculopathy, a vertebrogenic pain) named right after it, in
+    the same clause, with no imaging finding in between, not already established, and not confirmed in the
+    sentence ("exam consistent with radiculopathy, confirmed on EMG")."""
+    _, t_start, t_end = trigger
+    if key in _NOT_HEDGED or h_start < t_end or _ESTABLISHED_AFTER.match(low, t_end):
+        return False
+    if low.startswith("c/w", t_start) and _CONTINUE_BEFORE.search(low, max(0, t_start - 12), t_start):
+        return False  # "C/w gabapentin", "will c/w Lyrica": continue with
+    if _NOT_THE_FINDING.search(low, t_end, h_start) or _CONFIRMED.search(low, t_start, s_end):
+        return False
+    return not any(k in _SHOWN_ON_IMAGING and t_end <= start < h_start for k, start, _e, _m in hits)
 
 
 def _listed_duration(low: str, m: re.Match[str], m_start: int, m_end: int, sent: Sentence, bucket: _Bucket) -> None:
@@ -570,7 +609,7 @@ def _collect(norm: str, low: str, spans: list[Span], sents: list[Sentence]) -> d
             _duration_hit(low, m, m_start, m_end, sents[i], bucket)
         elif action == _MODIFIER:
             _modifier(low, kind, m_start, m_end, bucket)
-        else:
+        elif kind != _UNCERTAIN or sents[i][2] != "imaging":  # (context.py: IV.H is not a report's)
             bucket.triggers.append((kind, m_start, m_end))
     if not buckets:
         return buckets
@@ -719,6 +758,10 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
             status, experiencer = (
                 status_at(low, trig, h_start, h_end, trig_ordered) if trig else ("affirmed", "patient")
             )
+            if status == "hypothetical" and any(t[0] == _UNCERTAIN for t in trig):
+                kept = [t for t in trig if t[0] != _UNCERTAIN or _hedges(low, t, key, h_start, s_end, bucket.hits)]
+                if len(kept) < len(trig):
+                    status, experiencer = status_at(low, kept, h_start, h_end) if kept else ("affirmed", "patient")
             if family:
                 experiencer = "other"
             side = level = None

@@ -11,7 +11,11 @@ swallow an unrelated finding at its end. Within that window a negation distribut
 
 When several triggers cover a finding: negated > hypothetical > historical > affirmed. Uncertainty words
 follow the outpatient coding guideline (ICD-10-CM Section IV.H): "probable", "likely", "suspected",
-"questionable", "rule out" are not coded, so they are hypothetical. "Consistent with" is read as affirmed.
+"questionable", "rule out" are not coded, so they are hypothetical; so are "consistent with", "compatible
+with" and "c/w" before a diagnosis the provider infers (a coder's review: "radiating down the left leg,
+consistent with sciatica" was coded as sciatica), though not in an imaging report, where they are how a
+radiologist states a finding, and not where the reader (reading._hedges) sees the diagnosis established or
+the phrase about something else ("consistent with her known sciatica", "c/w gabapentin").
 What a consent discussion lists ("risks and benefits of the surgery including ...", "complications such
 as ...") and what the patient fears ("afraid that she broke ...") are hypothetical too.
 "N-year history of" and "long history of" describe an ongoing condition and are not historical.
@@ -118,6 +122,9 @@ TRIGGERS = re.compile(
     r"|work[\s-]?up\s+(?:for|of)|risk\s+(?:of|for)"
     r"|at\s+risk|in\s+case|unless|whether|should|presumed|presumptive|equivocal"
     r"|(?:afraid|worried|fear(?:s|ed|ful)?)\s+(?:that|of|about))\b)"
+    # uncertain in outpatient coding (guideline IV.H) but a radiologist's plain finding: the reader drops it
+    # in imaging sections ("MRI findings consistent with Modic type 1 changes" stays affirmed there)
+    r"|(?P<hyp_preuncertain>\b(?:consistent\s+with|compatible\s+with|c/w)\b)"
     r"|(?P<exp_pre>\b(?:family\s+(?:history|hx)"
     + _HISTORY_OPENS
     + r"|fh|fhx|(?:his|her|their|patient's|the\s+patient's)\s+"
@@ -166,7 +173,7 @@ TRIGGER_STEMS = (
     ),
     *words("complic potential afraid worried fear"),  # consent lists (_RISK_LIST), "afraid that"
     *words("lack unremarkable neg doubt worrisome must will need most more very perhaps remain"),
-    *words("medical pmh given because"),
+    *words("medical pmh given because consistent compatible c/w"),
     *(f"{who} {verb}" for who in ("he", "she", "they", "pt") for verb in ("has", "have", "had", "is", "was", "also")),
     *("patient has", "patient have", "patient had", "patient is", "patient was", "patient also"),
     *(f"{w} {p}" for w in ("with", "and") for p in ("his", "her", "their")),
