@@ -200,3 +200,23 @@ def test_every_diagnosis_the_schema_allows_is_kept(schema: str) -> None:
     """A code past MAX_CODES would be dropped unseen (a claim's 13th once was): the cap is the schema's."""
     doc = orjson.loads((settings.REPO_ROOT / "schemas" / f"{schema}.schema.json").read_bytes())
     assert doc["properties"]["diagnoses"]["maxItems"] == MAX_CODES
+
+
+def test_a_state_written_before_raised_at_was_kept_still_decodes() -> None:
+    """States in a changelog from before 2026-12-04 have no raised_at on their raised alerts."""
+    state = PatientState.decode(_state_with_one_alert().encode())
+    doc = orjson.loads(state.encode())
+    for r in doc["raised"].values():
+        del r["raised_at"]
+    old = PatientState.decode(orjson.dumps(doc))
+    assert [r.raised_at for r in old.raised.values()] == [None]
+    assert old.raised.keys() == state.raised.keys()
+
+
+def _state_with_one_alert() -> PatientState:
+    state = None
+    doc = {"type": "claim", "claim_id": "C1", "date_of_service": "2023-05-02", "codes": ["M54.5"]}
+    for event in expand({**doc, "patient_id": "P1", "event_id": "e1"}):
+        state, _ = apply(state, from_dict(event))
+    assert state is not None and len(state.raised) == 1
+    return state

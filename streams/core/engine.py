@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from operator import attrgetter
 from types import ModuleType
 
@@ -374,7 +374,9 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
         else:
             corrected_by[aid] = superseded.event_id
         if aid not in raised:  # most verdicts repeat an alert already raised: no Alert is built for them
-            state.remember(aid, Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes)))
+            raised_now = Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
+            raised_now.raised_at = event.occurred_at
+            state.remember(aid, raised_now)
             outputs.append(Alert.from_verdict(v, patient_id, event.event_id, event.occurred_at))
 
     if not raised or not (encounters or claims or prior_auths):
@@ -392,8 +394,23 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
         if r.open and aid not in holding and r.subject_id in evaluated.get(r.subject_type, ()):
             r.open = False
             by = corrected_by.get(aid, event.event_id)
-            outputs.append(Resolution(aid, r.rule_id, patient_id, r.subject_type, r.subject_id, by, event.occurred_at))
+            at = _not_before(event.occurred_at, r.raised_at)
+            outputs.append(Resolution(aid, r.rule_id, patient_id, r.subject_type, r.subject_id, by, at))
     return outputs
+
+
+def _not_before(occurred_at: str, raised_at: str | None) -> str:
+    """A resolution's time: its event's, unless that is earlier than the alert's raised_at (the events'
+    own times disagree with their order of arrival: a claim resubmitted at 10:00 arriving after a visit
+    signed at 15:00 that raised the alert). A consumer's time-to-resolve is never negative (a billing
+    review found one)."""
+    if raised_at is None or raised_at == occurred_at:
+        return occurred_at
+    return raised_at if _instant(raised_at) > _instant(occurred_at) else occurred_at
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith(("Z", "z")) else stamp)
 
 
 def record(state: PatientState, event: Event) -> None:

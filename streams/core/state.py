@@ -35,8 +35,8 @@ MAX_SENTENCE = 300
 MAX_CODES = 50
 MAX_NOTED = 16
 # 24 encounters x (16 findings x ~400 B + 50 codes x ~10 B) + 12 imaging x 16 x 400 + 48 claims/PAs x
-# (50 x 10 + ~300) + raised 512 x ~150 + applied 512 x ~60 (ids up to 200 chars are rare) ~= 166 KB + 77 KB
-# + 38 KB + 77 KB + 31 KB; claims whose lines have their own dates add at most 50 codes x 11 fiscal years x
+# (50 x 10 + ~300) + raised 512 x ~175 + applied 512 x ~60 (ids up to 200 chars are rare) ~= 166 KB + 77 KB
+# + 38 KB + 90 KB + 31 KB; claims whose lines have their own dates add at most 50 codes x 11 fiscal years x
 # 15 B each (24 x 8 KB = 198 KB)
 MAX_STATE_BYTES = 600_000
 
@@ -124,6 +124,7 @@ class Raised:
     codes: list[str]
     suggested: list[str]
     open: bool = True
+    raised_at: str | None = None  # the alert's raised_at: a resolution is never dated before it (None: older states)
 
 
 def _encounter_order(e: EncounterRecord) -> tuple[date, str]:
@@ -281,6 +282,7 @@ class PatientState:
                         "codes": r.codes,
                         "suggested": r.suggested,
                         "open": r.open,
+                        "raised_at": r.raised_at,
                     }
                     for k, r in self.raised.items()
                 },
@@ -365,7 +367,15 @@ def _noted_json(noted: list[Noted]) -> list[dict[str, Any]]:
 
 
 def _raised_from(r: dict[str, Any]) -> Raised:
-    return Raised(r["rule_id"], r["subject_type"], r["subject_id"], r["codes"], r["suggested"], r.get("open", True))
+    return Raised(
+        r["rule_id"],
+        r["subject_type"],
+        r["subject_id"],
+        r["codes"],
+        r["suggested"],
+        r.get("open", True),
+        r.get("raised_at"),
+    )
 
 
 def _noted_from(items: list[dict[str, Any]]) -> list[Noted]:

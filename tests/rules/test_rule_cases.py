@@ -20,7 +20,7 @@ Besides each case's own expectations, every output of every case is checked agai
 and resolutions validate against schemas/alert.schema.json, evidence points at events of the case, the
 message is a sentence, no alert id is raised twice, raised_at is the triggering event's time, resolved_at
 the resolving event's time (or, for a visit that late data re-evaluates after a later visit had corrected
-it, the time of that late event: never before the alert's raised_at).
+it, the time of that late event), never before the alert's raised_at (then it is the raised_at).
 """
 
 from __future__ import annotations
@@ -108,11 +108,12 @@ def check_contract(events: list[dict[str, Any]], outputs: list[Alert | Resolutio
             assert out.alert_id not in resolved, f"resolved twice: {record}"
             resolved.add(out.alert_id)
             assert out.resolved_by in by_id
-            if out.resolved_at != by_id[out.resolved_by]["occurred_at"]:
-                # corrected by a later visit before late data re-evaluated this one (engine.evaluate)
+            assert _when(out.resolved_at) >= _when(alert.raised_at), record  # never a negative time to resolve
+            if out.resolved_at != by_id[out.resolved_by]["occurred_at"] and out.resolved_at != alert.raised_at:
+                # corrected by a later visit before late data re-evaluated this one (engine.evaluate); else
+                # the resolving event's own time was earlier than the alert's (engine._not_before)
                 assert by_id[out.resolved_by]["event_type"] == "encounter.signed", record
                 assert out.resolved_at in {e["occurred_at"] for e in events}, record
-                assert _when(out.resolved_at) >= _when(alert.raised_at), record
 
 
 def _when(stamp: str) -> datetime:
