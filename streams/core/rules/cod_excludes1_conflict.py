@@ -112,25 +112,37 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     found = conflicts(enc)
     if not found:
         return None
-    a, b, reason = found[0]
-    reason, kept_by_note = _deciding_note(a, b, reason)
-    keep = _to_keep(a, b, enc, kept_by_note)
-    if keep is None:
-        advice = "neither note says which to keep: keep the one the provider's documentation supports."
-    elif kept_by_note is None:
-        advice = f"keep {keep}, the one whose description is not unspecified."
-    else:
-        advice = f"keep {keep}, the code the note classifies the condition to."
+    decided = [_decide(a, b, reason, enc) for a, b, reason in found]
+    # every pair's answer (M54.50 with M54.41 and with S39.012A: keep both others), less a code another
+    # pair says to drop; one pair's answer alone left the second conflict on the visit (a coder's review)
+    dropped = {
+        c for (a, b, _), (keep, _r, _adv) in zip(found, decided, strict=True) if keep for c in (a, b) if c != keep
+    }
+    suggested = tuple(dict.fromkeys(keep for keep, _r, _adv in decided if keep and keep not in dropped))
+    pairs = "; and ".join(
+        f"{a} and {b} ({reason}): {advice}" for (a, b, _), (_k, reason, advice) in zip(found, decided, strict=True)
+    )
     return Verdict(
         rule_id=RULE_ID,
         severity="error",
         subject_type=SUBJECT,
         subject_id=enc.encounter_id,
         codes=tuple(dict.fromkeys(c for a, b, _ in found for c in (a, b))),
-        suggested_codes=(keep,) if keep else (),
+        suggested_codes=suggested,
         evidence=tuple(Evidence(enc.event_id, "code", reason) for _, _, reason in found),
-        message=f"{a} and {b} may not be coded together on the visit of {enc.date_of_service} ({reason}); {advice}",
+        message=f"Codes on the visit of {enc.date_of_service} that may not be coded together: {pairs}.",
     )
+
+
+def _decide(a: str, b: str, reason: str, enc: EncounterRecord) -> tuple[str | None, str, str]:
+    """(the code to keep or None, the deciding note, the advice) for one pair."""
+    reason, kept_by_note = _deciding_note(a, b, reason)
+    keep = _to_keep(a, b, enc, kept_by_note)
+    if keep is None:
+        return None, reason, "neither note says which to keep, keep the one the provider's documentation supports"
+    if kept_by_note is None:
+        return keep, reason, f"keep {keep}, the one whose description is not unspecified"
+    return keep, reason, f"keep {keep}, the code the note classifies the condition to"
 
 
 def superseded_by(raised: Raised, later: EncounterRecord) -> bool:
