@@ -3,8 +3,9 @@
 Fires for a header (M54.5 on/after 2021-10-01, M51.36 on/after 2024-10-01) or a deleted code, judged by the
 ICD-10-CM fiscal year in force on the date of service: the claim's, or, for a code that claim lines with
 dates of their own point to, each of those lines' dates (a claim spanning October 1 has lines in two code
-sets). Suggests the valid children of that code, the one the patient's documentation supports first, and
-none that an Excludes1 note forbids beside the claim's other codes first. When every child is forbidden so
+sets). Suggests the valid children of that code: the billed visit's own code first when it is one of them,
+then the one the patient's documentation supports, and none that an Excludes1 note forbids beside the
+claim's other codes first. When every child is forbidden so
 (M54.5 beside M51.26: lumbago due to disc displacement is M51.26 alone), the advice is to remove the
 retired code. For a code billed on lines of both code sets, the advice names the lines it is for.
 Resolved when the claim is resubmitted with valid codes.
@@ -16,8 +17,8 @@ from datetime import date
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import Chart
-from streams.core.rules._common import coded_by, not_billable, removal, replacements
+from streams.core.chart import UNSPECIFIED_LBP, Chart
+from streams.core.rules._common import coded_by, excluded_beside, not_billable, removal, replacements
 from streams.core.state import ClaimRecord
 
 RULE_ID = "CLM-RETIRED-CODE"
@@ -32,9 +33,10 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     index_of = {s.code: i for i, s in found}  # where on the claim, for its lines' dates
     suggested: list[str] = []
     coded_in: dict[str, str] = {}  # retired code -> the claim's code that codes its condition already
+    visit = chart.encounter_billed(claim.encounter_id, claim.date_of_service)
     for s in retired:
         others = [c for c in claim.codes if c != s.code]
-        children = replacements(chart, s, others)
+        children = _visit_first(replacements(chart, s, others), visit.codes if visit else [], others)
         if (coded := coded_by(children, others)) is not None:
             coded_in[s.code] = coded
         else:
@@ -56,6 +58,21 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
         # every retired code's advice: fixing the first alone would be rejected again for the next
         message=f"Claim {claim.claim_id} will be rejected: {'; and '.join(map(advice, retired))}.",
     )
+
+
+def _visit_first(children: tuple[str, ...], visit_codes: list[str], others: list[str]) -> tuple[str, ...]:
+    """The billed visit's own code first, when it is one of the children and no other code on the claim
+    excludes it: a claim billing M54.5 for a visit coded M54.59 is fixed with M54.59, whatever an older
+    visit of another episode documented (a billing review: M54.51 came first, and following it raised
+    CLM-STALE-CODE against the visit's M54.59). Not for M54.50 (`_unspecified`)."""
+    own = [c for c in visit_codes if c in children and not _unspecified(c) and excluded_beside(c, others) is None]
+    return (*own, *(c for c in children if c not in own)) if own else children
+
+
+def _unspecified(code: str) -> bool:
+    """M54.50 on the visit is no reason to put it first: where the documentation supports M54.51, the visit
+    is the under-coded one (its coding alert asks for the update)."""
+    return code == UNSPECIFIED_LBP
 
 
 def _first_not_billable(code: str, claim: ClaimRecord, index: int) -> codes.CodeStatus | None:

@@ -5,8 +5,8 @@ service. Re-evaluated when that encounter arrives after the claim. Suggests the 
 encounter the claim names carries no LBP code at all, nothing to copy: the advice is to remove the claim's.
 
 A claim whose LBP code is a retired header of the encounter's code (M54.5 billed for a visit coded M54.50,
-M54.51 or M54.59) differs only by the retirement: CLM-RETIRED-CODE owns that claim, with the children in
-the order the documentation supports, and a second alert here would give the same claim a second, possibly
+M54.51 or M54.59) differs only by the retirement: CLM-RETIRED-CODE owns that claim, with the visit's own
+code first among the children, and a second alert here would give the same claim a second, possibly
 contrary, suggestion. A retired code the encounter's code is not a child of (M54.5 for a visit coded
 M54.41) still fires here: the retired-code alert cannot say that.
 
