@@ -17,6 +17,7 @@ M48-) without one; the other coding rules need an LBP code.
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
@@ -61,23 +62,34 @@ def _same(a: str, b: str) -> bool:
     return a.replace(".", "").upper() == b.replace(".", "").upper()
 
 
-def _to_keep(a: str, b: str, enc: EncounterRecord, kept_by_note: str | None) -> str | None:
+def _to_keep(a: str, b: str, on: date, kept_by_note: str | None) -> str | None:
     """The code the deciding note says to keep, else the one whose description is not "unspecified"; None
     when neither decides (M62.211 and M79.A11 each name the other: two diagnoses, the documentation says
     which)."""
     if kept_by_note is not None:
         return a if _same(a, kept_by_note) else b
-    unspecified = [_unspecified(c, enc) for c in (a, b)]
+    unspecified = [_unspecified(c, on) for c in (a, b)]
     if unspecified[0] == unspecified[1]:
         return None
     return b if unspecified[0] else a
 
 
-def _unspecified(code: str, enc: EncounterRecord) -> bool:
+def _unspecified(code: str, on: date) -> bool:
     try:
-        return codes.index().is_unspecified(code, enc.date_of_service)
+        return codes.index().is_unspecified(code, on)
     except codes.NotCovered:
         return False
+
+
+def kept(a: str, b: str, on: date) -> str | None:
+    """Of two codes an Excludes1 note forbids together, the one to keep (as this rule decides it), or None
+    when neither is to be kept on the codes alone, or when they may stand together. PA-UNSPECIFIED-CODE
+    asks it too: M54.50 beside M51.26 is to be removed, M54.40 beside M54.5 is not."""
+    reason = codes.excludes1_conflict(a, b)
+    if reason is None:
+        return None
+    reason, kept_by_note = _deciding_note(a, b, reason)
+    return _to_keep(a, b, on, kept_by_note)
 
 
 def conflicts(enc: EncounterRecord) -> list[tuple[str, str, str]]:
@@ -137,7 +149,7 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
 def _decide(a: str, b: str, reason: str, enc: EncounterRecord) -> tuple[str | None, str, str]:
     """(the code to keep or None, the deciding note, the advice) for one pair."""
     reason, kept_by_note = _deciding_note(a, b, reason)
-    keep = _to_keep(a, b, enc, kept_by_note)
+    keep = _to_keep(a, b, enc.date_of_service, kept_by_note)
     if keep is None:
         return None, reason, "neither note says which to keep, keep the one the provider's documentation supports"
     if kept_by_note is None:
