@@ -24,6 +24,11 @@ are asked to be combined only when the radiculopathy's sentence ties them ("due 
 "with") and says nothing against it (`_coded_apart`), and only for lumbar-region codes: M54.12 and M47.812
 are the neck's.
 
+Sciatica its sentence ties to a lumbar disc herniation ("left sciatica due to L5-S1 disc herniation") is
+M51.1- too (M51.1 includes "sciatica due to intervertebral disc disorder"; M54.4 Excludes1 "lumbago with
+sciatica due to intervertebral disc disorder"): suggested in place of the visit's M54.5x or M54.4- and of
+an M51.2-/M51.3- (_common.sciatica_from_disc; COD-SCIATICA-SPECIFICITY then leaves the visit to this rule).
+
 Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
 documented, else "without mention of" pain; "with discogenic back pain" only when the sentence that documents
@@ -40,7 +45,17 @@ import re
 from streams.core import codes
 from streams.core.alerts import Verdict
 from streams.core.chart import Chart, family_codes
-from streams.core.rules._common import affirmed, disc_pain_wording, excludes, finding_evidence
+from streams.core.rules._common import (
+    RADICULOPATHY_FROM_DISC,
+    RADICULOPATHY_FROM_SPONDYLOSIS,
+    affirmed,
+    disc_pain_wording,
+    excludes,
+    finding_evidence,
+    herniation_region,
+    sciatica_from_disc,
+    tied,
+)
 from streams.core.state import EncounterRecord, Noted, Raised
 
 RULE_ID = "COD-CONTRIBUTING-DX-MISSING"
@@ -65,51 +80,27 @@ SPONDYLOSIS_WITH_RADICULOPATHY = "M47.2"  # "Other spondylosis with radiculopath
 SPONDYLOSIS_WITH_MYELOPATHY = "M47.1"  # "Other spondylosis with myelopathy"
 COMBINATION_NAMES = {
     "disc_radiculopathy": "a lumbar disc disorder with radiculopathy",
+    "disc_sciatica": "sciatica due to a lumbar disc disorder",
     "spondylosis_radiculopathy": "spondylosis with radiculopathy",
     "spondylosis_myelopathy": "spondylosis with myelopathy",
 }
 # what each combination code stands in place of, when already on the visit
 COMBINED_FAMILIES = {
     "disc_radiculopathy": (*(FAMILIES[k][1] for k in DISC_KEYS), *LUMBAR_RADICULOPATHY),
+    # lumbago with sciatica due to the disc is M51.1- alone (M54.4 Excludes1 M51.1-): the LBP code too
+    "disc_sciatica": ("M51.2", "M54.3", "M54.4", "M54.5"),  # an M51.2- of the same region only (check)
     "spondylosis_radiculopathy": (*LUMBAR_SPONDYLOSIS, *LUMBAR_RADICULOPATHY),
     "spondylosis_myelopathy": LUMBAR_SPONDYLOSIS,
 }
-# A radiculopathy already coded apart from its disc or spondylosis is asked to be combined only when the
-# sentence says they are one: "L5 radiculopathy due to L4-5 disc herniation", "L4-5 disc herniation with
-# left L5 radiculopathy". The presumption of "with" alone, with both coded, was wrong for 38 of 90 changed
-# visits in a coder's review (a radiculopathy from stenosis, spondylolisthesis or a tumour; an incidental
-# disc); and never against the sentence's own word that they are not.
-_RADICULOPATHY = r"radicul\w*"
-_LINK = r"(?:due\s+to|secondary\s+to|from|caused\s+by|attribut\w+\s+to|related\s+to|because\s+of)"
-_DISC_WORDS = r"(?:dis[ck]s?\b|discogenic|hnp|herniat\w*|protru\w*|extru\w*|ddd)"
-_SPONDYLOSIS_WORDS = r"(?:spondylo(?:sis|tic)|facet\s+arthropath\w*|degenerative\s+joint\s+disease|djd)"
-
-
-def _cause(words: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"\b{_RADICULOPATHY}[^.;:]{{0,40}}?\b{_LINK}\b(?:[^.;:](?!\band\b)){{0,50}}?\b{words}"
-        rf"|\b{words}[^.;:]{{0,40}}?\bwith\s+(?:[a-z0-9-]+\s+){{0,3}}?{_RADICULOPATHY}"
-    )
-
-
-_DISC_CAUSE = _cause(_DISC_WORDS)
-_SPONDYLOSIS_CAUSE = _cause(_SPONDYLOSIS_WORDS)
-_NOT_ONE = re.compile(
-    r"\b(?:incidental\w*|unrelated|not\s+(?:contributing|related|the\s+cause|felt|thought|clinically)"
-    r"|non-?contributory|asymptomatic|non-?compressive|resolved|non-?radicular|stenosis|spondylolisthesis"
-    r"|post-?(?:op|operative|laminectomy|surgical))\b"
-)
 
 
 def _coded_apart(enc: EncounterRecord, cause: re.Pattern[str]) -> bool:
     """A documented radiculopathy already coded apart (M54.15-M54.17 on the visit) whose sentence ties it to
-    the disc or spondylosis (`cause`), with nothing there saying otherwise (_NOT_ONE; a stenosis named in
-    it may be the cause instead)."""
+    the disc or spondylosis (`cause`, _common.tied)."""
     n = enc.documents("radiculopathy")
     if n is None or not any(c.startswith(LUMBAR_RADICULOPATHY) for c in enc.codes):
         return False
-    low = n.sentence.lower()
-    return cause.search(low) is not None and _NOT_ONE.search(low) is None
+    return tied(n.sentence, cause)
 
 
 _CLAUDICATION = re.compile(r"\bclaudication\b")
@@ -146,13 +137,22 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
     keys = missing(enc)
     disc = next((n for k in DISC_KEYS if (n := enc.documents(k)) is not None), None)
     disc_combined = any(c.startswith(DISC_WITH_RADICULOPATHY) for c in enc.codes)
-    if disc is not None and not disc_combined and ("radiculopathy" in keys or _coded_apart(enc, _DISC_CAUSE)):
+    if (
+        disc is not None
+        and not disc_combined
+        and ("radiculopathy" in keys or _coded_apart(enc, RADICULOPATHY_FROM_DISC))
+    ):
         n, alone = _family(enc, "radiculopathy")
         if not _excluded_by(alone, others):
             level = _level(disc) if disc.level else _level(n)
             combination = family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level)
             out.append(("disc_radiculopathy", combination, n))
             keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
+    sciatica = sciatica_from_disc(enc) if not disc_combined and not out else None
+    if disc is not None and sciatica is not None:  # "left sciatica due to L5-S1 disc herniation": M51.17
+        level = herniation_region(enc) or (_level(disc) if disc.level else _level(sciatica))
+        out.append(("disc_sciatica", family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level), sciatica))
+        keys = [k for k in keys if k != "sciatica" and k not in DISC_KEYS]
     spondylosis = enc.documents("spondylosis")
     radiculopathy = enc.documents("radiculopathy")
     if spondylosis is not None and not any(c.startswith(("M47.1", "M47.2")) for c in enc.codes):
@@ -165,7 +165,7 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
         if (
             radiculopathy is not None
             and not consumed
-            and ("radiculopathy" in keys or "spondylosis" in keys or _coded_apart(enc, _SPONDYLOSIS_CAUSE))
+            and ("radiculopathy" in keys or "spondylosis" in keys or _coded_apart(enc, RADICULOPATHY_FROM_SPONDYLOSIS))
         ):
             out.append(
                 (
@@ -232,9 +232,12 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     replacing = [c for c in suggested if excludes(enc.lbp_code, c)]
     key, combination = next(((k, picked) for k, picked, _ in found if k in COMBINATION_NAMES), ("", ()))
     combined = [c for c in enc.codes if key and c.startswith(COMBINED_FAMILIES[key])]
-    if replacing and combination and combined:  # "in place of M54.41 (Excludes1)" alone left M54.16, M51.26
+    if key == "disc_sciatica":  # M51.27 goes into M51.17; an M51.26 is another disc, at another level
+        combined = [c for c in combined if not c.startswith("M51.2") or c[-1:] in {m[-1:] for m in combination}]
+    rest = [c for c in combined if c != enc.lbp_code]
+    if replacing and combination and rest:  # "in place of M54.41 (Excludes1)" alone left M54.16, M51.26
         advice = (
-            f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1) and of {', '.join(combined)} "
+            f"code {' or '.join(replacing)} in place of {enc.lbp_code} (Excludes1) and of {', '.join(rest)} "
             "(one code for both)"
         )
     elif replacing:

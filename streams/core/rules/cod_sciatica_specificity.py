@@ -5,7 +5,9 @@ M54.42 (left), both for bilateral or for left and right documented apart, M54.40
 picked from the official descriptions (chart.sciatica_side, which every rule suggesting M54.4- shares).
 When a code on the visit excludes every one of them (M51.16: M54.4 Excludes1 "lumbago with sciatica due to
 intervertebral disc disorder (M51.1-)"), the condition is coded there: the advice is to remove the M54.5x
-code, not to add an M54.4- that COD-EXCLUDES1-CONFLICT would then flag (a coder's review).
+code, not to add an M54.4- that COD-EXCLUDES1-CONFLICT would then flag (a coder's review). Sciatica its
+sentence ties to a disc disorder ("due to L5-S1 disc herniation") is M51.1-, which COD-CONTRIBUTING-DX-MISSING
+suggests: not raised here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from streams.core import codes
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import Chart, sciatica_codes, sciatica_side
-from streams.core.rules._common import coded_by, finding_evidence
+from streams.core.rules._common import coded_by, finding_evidence, sciatica_from_disc
 from streams.core.state import EncounterRecord, Raised
 
 RULE_ID = "COD-SCIATICA-SPECIFICITY"
@@ -30,6 +32,8 @@ def check(chart: Chart, enc: EncounterRecord) -> Verdict | None:
     suggested = sciatica_codes(side, enc.date_of_service)
     said = f" ({side})" if side else ""
     coded = coded_by(suggested, [c for c in enc.codes if c != enc.lbp_code])
+    if coded is None and sciatica_from_disc(enc) is not None:
+        return None  # "sciatica due to L5-S1 disc herniation" is M51.1-: COD-CONTRIBUTING-DX-MISSING says so
     if coded is not None:  # M51.16 on the visit: "lumbago with sciatica due to a disc disorder" is coded there
         note = codes.excludes1_conflict(suggested[0], coded)
         suggested = (coded,)
