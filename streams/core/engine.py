@@ -374,9 +374,13 @@ def evaluate(state: PatientState, event: Event, config: Config) -> list[Output]:
         else:
             corrected_by[aid] = superseded.event_id
         if aid not in raised:  # most verdicts repeat an alert already raised: no Alert is built for them
-            raised_now = Raised(v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes))
-            raised_now.raised_at = event.occurred_at
-            state.remember(aid, raised_now)
+            raised_at = event.occurred_at  # kept: a resolution is never dated before it (_not_before)
+            state.remember(
+                aid,
+                Raised(
+                    v.rule_id, v.subject_type, v.subject_id, list(v.codes), list(v.suggested_codes), True, raised_at
+                ),
+            )
             outputs.append(Alert.from_verdict(v, patient_id, event.event_id, event.occurred_at))
 
     if not raised or not (encounters or claims or prior_auths):

@@ -215,7 +215,6 @@ def finding_evidence(enc: EncounterRecord, n: Noted) -> Evidence:
 # a sentence that says so makes them one code (M51.1-, M47.2-): presuming the link from "with" alone was
 # wrong for 38 of 90 changed visits in a coder's review (a radiculopathy from stenosis, spondylolisthesis
 # or a tumour; an incidental disc); and never against the sentence's own word that they are not (`tied`).
-_ROOT = r"(?:radicul\w*|sciatica)"
 _LINK = r"(?:due\s+to|secondary\s+to|from|caused\s+by|attribut\w+\s+to|related\s+to|because\s+of)"
 _DISC_WORDS = r"(?:dis[ck]s?\b|discogenic|hnp|herniat\w*|protru\w*|extru\w*|ddd)"
 _SPONDYLOSIS_WORDS = r"(?:spondylo(?:sis|tic)|facet\s+arthropath\w*|degenerative\s+joint\s+disease|djd)"

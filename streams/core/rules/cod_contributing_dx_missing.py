@@ -27,7 +27,8 @@ are the neck's.
 Sciatica its sentence ties to a lumbar disc herniation ("left sciatica due to L5-S1 disc herniation") is
 M51.1- too (M51.1 includes "sciatica due to intervertebral disc disorder"; M54.4 Excludes1 "lumbago with
 sciatica due to intervertebral disc disorder"): suggested in place of the visit's M54.5x or M54.4- and of
-an M51.2-/M51.3- (_common.sciatica_from_disc; COD-SCIATICA-SPECIFICITY then leaves the visit to this rule).
+an M51.2- of the same region, at the level of the herniation named (_common.sciatica_from_disc; no bulge,
+no hedged, denied or past link; COD-SCIATICA-SPECIFICITY then leaves the visit to this rule).
 
 Within a family the official descriptions pick the code the text supports: stenosis with neurogenic
 claudication only when the sentence says so; disc degeneration "with lower extremity pain" when sciatica is
