@@ -85,7 +85,10 @@ def kept(a: str, b: str, on: date) -> str | None:
     """Of two codes an Excludes1 note forbids together, the one to keep (as this rule decides it), or None
     when neither is to be kept on the codes alone, or when they may stand together. PA-UNSPECIFIED-CODE
     asks it too: M54.50 beside M51.26 is to be removed, M54.40 beside M54.5 is not."""
-    reason = codes.excludes1_conflict(a, b)
+    try:
+        reason = codes.excludes1_conflict(a, b)
+    except codes.CodeShapeError:  # a malformed code as sent (a request keeps its codes as sent) forbids nothing
+        return None
     if reason is None:
         return None
     reason, kept_by_note = _deciding_note(a, b, reason)
