@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from operator import attrgetter
 from types import ModuleType
 
 from streams.core import codes, reading
 from streams.core.alerts import Alert, Output, Resolution, Verdict, alert_id
 from streams.core.chart import DURATIONS, Chart, is_lbp, normalized
-from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth
+from streams.core.events import Claim, Diagnosis, Encounter, Event, Imaging, PriorAuth, instant
 from streams.core.memo import Memo
 from streams.core.reading import context
 from streams.core.rules import CLAIM_RULES, ENCOUNTER_RULES, PRIOR_AUTH_RULES
@@ -410,11 +410,7 @@ def _not_before(occurred_at: str, raised_at: str | None) -> str:
     review found one)."""
     if raised_at is None or raised_at == occurred_at:
         return occurred_at
-    return raised_at if _instant(raised_at) > _instant(occurred_at) else occurred_at
-
-
-def _instant(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith(("Z", "z")) else stamp)
+    return raised_at if instant(raised_at) > instant(occurred_at) else occurred_at
 
 
 def record(state: PatientState, event: Event) -> None:
