@@ -270,10 +270,12 @@ def tied(sentence: str, cause: re.Pattern[str]) -> bool:
     return cause.search(low) is not None and _NOT_ONE.search(low) is None
 
 
-def sciatica_from_disc(enc: EncounterRecord) -> Noted | None:
-    """The visit's sciatica, when its sentence ties it to a documented lumbar disc herniation: ICD-10-CM
-    codes that as M51.1- (M51.1 includes "sciatica due to intervertebral disc disorder"; M54.4 Excludes1
-    "lumbago with sciatica due to intervertebral disc disorder (M51.1-)"), not M54.4- beside M51.2-."""
+def sciatica_from_disc(enc: EncounterRecord) -> tuple[Noted, str | None] | None:
+    """The visit's sciatica, when its sentence ties it to a documented lumbar disc herniation, and the
+    region of the herniation that sentence names ("L5-S1": lumbosacral, "L4-5": lumbar; None if it names
+    no level), which beats a region word and any other disc of the note. ICD-10-CM codes it as M51.1-
+    (M51.1 includes "sciatica due to intervertebral disc disorder"; M54.4 Excludes1 "lumbago with sciatica
+    due to intervertebral disc disorder (M51.1-)"), not M54.4- beside M51.2-."""
     n = enc.documents("sciatica")
     if n is None or enc.documents("disc_herniation") is None:
         return None
@@ -281,17 +283,8 @@ def sciatica_from_disc(enc: EncounterRecord) -> Noted | None:
     tie = SCIATICA_FROM_DISC.search(low)
     if tie is None or _NOT_THIS_HERNIATION.search(low) is not None or _NOT_ONE.search(low) is not None:
         return None
-    return n
+    level = _HERNIATION_LEVEL.search(tie.group())
+    return n, (None if level is None else "lumbosacral" if "s1" in level.group() else "lumbar")
 
 
-def herniation_region(enc: EncounterRecord) -> str | None:
-    """The region of the herniation the sciatica's own sentence names ("L5-S1": lumbosacral, "L4-5":
-    lumbar), which beats a region word and any other disc of the note; None if it names no level."""
-    n = enc.documents("sciatica")
-    tie = SCIATICA_FROM_DISC.search(n.sentence.lower()) if n is not None else None
-    if tie is None:
-        return None
-    level = re.search(r"\b(?:l5\s*-\s*s1|s1|l\d\s*-\s*l?\d)\b", tie.group())
-    if level is None:
-        return None
-    return "lumbosacral" if "s1" in level.group() else "lumbar"
+_HERNIATION_LEVEL = re.compile(r"\b(?:l5\s*-\s*s1|s1|l\d\s*-\s*l?\d)\b")

@@ -53,7 +53,6 @@ from streams.core.rules._common import (
     disc_pain_wording,
     excludes,
     finding_evidence,
-    herniation_region,
     sciatica_from_disc,
     tied,
 )
@@ -149,9 +148,10 @@ def gaps(enc: EncounterRecord) -> list[tuple[str, tuple[str, ...], Noted | None]
             combination = family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level)
             out.append(("disc_radiculopathy", combination, n))
             keys = [k for k in keys if k != "radiculopathy" and k not in DISC_KEYS]
-    sciatica = sciatica_from_disc(enc) if not disc_combined and not out else None
-    if disc is not None and sciatica is not None:  # "left sciatica due to L5-S1 disc herniation": M51.17
-        level = herniation_region(enc) or (_level(disc) if disc.level else _level(sciatica))
+    tied_sciatica = sciatica_from_disc(enc) if not disc_combined and not out else None
+    if disc is not None and tied_sciatica is not None:  # "left sciatica due to L5-S1 disc herniation": M51.17
+        sciatica, region = tied_sciatica
+        level = region or (_level(disc) if disc.level else _level(sciatica))
         out.append(("disc_sciatica", family_codes(DISC_WITH_RADICULOPATHY, enc.date_of_service, level=level), sciatica))
         keys = [k for k in keys if k != "sciatica" and k not in DISC_KEYS]
     spondylosis = enc.documents("spondylosis")
