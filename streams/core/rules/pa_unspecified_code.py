@@ -65,19 +65,6 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
     # the other code is the one to keep (the note classifies the condition there): M54.50 beside M51.26 goes,
     # M54.40 beside M54.5 stays (lumbago with sciatica is M54.4-: the M54.5 is what is wrong)
     coded = {c: o for c in found for o in others if cod_excludes1_conflict.kept(c, o, pa.on) == normalized(o)}
-    if len(coded) == len(found) and not supported:  # nothing to put in its place: the condition is coded there
-        return Verdict(
-            rule_id=RULE_ID,
-            severity="warning",
-            subject_type=SUBJECT,
-            subject_id=pa.request_id,
-            codes=tuple(found),
-            suggested_codes=(),
-            evidence=tuple(evidence),
-            message=f"Prior-auth request {pa.request_id} carries unspecified {', '.join(found)}; "
-            + "; ".join(f"{o} on the request excludes {c} (Excludes1): remove {c}" for c, o in coded.items())
-            + ".",
-        )
     imaging = chart.imaging_on_file(pa.on)
     sciatica = chart.documented("sciatica", pa.on)
     if supported:
@@ -87,6 +74,8 @@ def check(chart: Chart, pa: PriorAuthRecord) -> Verdict | None:
                 evidence.append(finding_evidence(*doc))
                 break
         advice = f"the documentation on file supports {', '.join(supported)}"
+    elif len(coded) == len(found):  # nothing to put in its place: the condition is coded there
+        advice = "; ".join(f"{o} on the request excludes {c} (Excludes1): remove {c}" for c, o in coded.items())
     elif sciatica is not None and sciatica_side(sciatica[0]) is None and any(c in ALWAYS_UNSPECIFIED for c in found):
         evidence.append(finding_evidence(*sciatica))
         advice = (
