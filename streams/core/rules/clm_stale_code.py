@@ -35,49 +35,47 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     if enc is None or enc.lbp_code == claim_lbp:
         return None
     if enc.lbp_code is None:
-        return _no_lbp_code_on_the_visit(claim, claim_lbp, enc)
+        if not _no_lbp_code_on_the_visit(claim, claim_lbp, enc):
+            return None
+        coded = ", ".join(enc.codes)
+        advice = (
+            f"carries no low-back-pain code (coded {coded}); remove {claim_lbp} from the claim, or have the "
+            "encounter's coding corrected first"
+        )
+        return _verdict(claim, claim_lbp, enc, coded, (), advice)
     retired = not_billable(claim_lbp, claim.date_of_service)
     if retired is not None and enc.lbp_code in retired.billable_descendants:
         return None  # CLM-RETIRED-CODE's (module docstring)
     suggested = in_force(enc.lbp_code, claim.date_of_service)
     if suggested is None or suggested == claim_lbp:
         return None  # nothing valid to copy, or the claim bills what the encounter's code was then
-    return Verdict(
-        rule_id=RULE_ID,
-        severity="warning",
-        subject_type=SUBJECT,
-        subject_id=claim.claim_id,
-        codes=(claim_lbp,),
-        suggested_codes=(suggested,),
-        evidence=(
-            Evidence(claim.event_id, "claim", f"{claim_lbp} on claim {claim.claim_id}"),
-            Evidence(enc.event_id, "code", f"{enc.lbp_code} on the signed encounter of {enc.date_of_service}"),
-        ),
-        message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} "
-        f"is coded {enc.lbp_code}; update the claim to match the encounter.",
-    )
+    advice = f"is coded {enc.lbp_code}; update the claim to match the encounter"
+    return _verdict(claim, claim_lbp, enc, enc.lbp_code, (suggested,), advice)
 
 
-def _no_lbp_code_on_the_visit(claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord) -> Verdict | None:
+def _no_lbp_code_on_the_visit(claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord) -> bool:
     """The claim bills an LBP code the encounter it names does not carry at all (M54.50 billed for a visit
     coded M51.26 alone): the claim differs, with no code to copy (found by a billing review: nothing fired,
     and a visit re-signed from M54.51 to M51.26 resolved the alert while the claim still billed M54.50).
     Only for the encounter the claim names: the latest visit before the date of service may be another
-    visit altogether (a diabetes check the day before)."""
-    if claim.encounter_id != enc.encounter_id or in_force(claim_lbp, claim.date_of_service) != claim_lbp:
-        return None  # not the named visit; or a retired or invalid code (CLM-RETIRED-CODE's, CLM-INVALID-CODE's)
+    visit altogether (a diabetes check the day before); and not for a retired or invalid code
+    (CLM-RETIRED-CODE's, CLM-INVALID-CODE's)."""
+    return claim.encounter_id == enc.encounter_id and in_force(claim_lbp, claim.date_of_service) == claim_lbp
+
+
+def _verdict(
+    claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord, on_visit: str, suggested: tuple[str, ...], advice: str
+) -> Verdict:
     return Verdict(
         rule_id=RULE_ID,
         severity="warning",
         subject_type=SUBJECT,
         subject_id=claim.claim_id,
         codes=(claim_lbp,),
-        suggested_codes=(),
+        suggested_codes=suggested,
         evidence=(
             Evidence(claim.event_id, "claim", f"{claim_lbp} on claim {claim.claim_id}"),
-            Evidence(enc.event_id, "code", f"{', '.join(enc.codes)} on the signed encounter of {enc.date_of_service}"),
+            Evidence(enc.event_id, "code", f"{on_visit} on the signed encounter of {enc.date_of_service}"),
         ),
-        message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} "
-        f"carries no low-back-pain code (coded {', '.join(enc.codes)}); remove {claim_lbp} from the claim, or have "
-        "the encounter's coding corrected first.",
+        message=f"Claim {claim.claim_id} bills {claim_lbp} but the signed encounter of {enc.date_of_service} {advice}.",
     )
