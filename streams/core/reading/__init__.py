@@ -140,9 +140,9 @@ _MAIN = Scanner(
     ),
     (*FINDING_STEMS, *DURATION_STEMS, *TRIGGER_STEMS, *MODIFIER_STEMS),
 )
-_FINDING_KINDS = frozenset(FINDING_KEYS)
-_DURATION_KINDS = frozenset({"adj", "unit", "unit2", "unit3", "recent", "adj2", "unit4"})
-_MODIFIER_KINDS = frozenset({"left", "right", "bilateral", "level"})
+# the group names of DURATIONS and MODIFIER_WORDS that _collect hands on (_ACTIONS)
+_DURATION_KINDS = ("adj", "unit", "unit2", "unit3", "recent", "adj2", "unit4")
+_MODIFIER_KINDS = ("left", "right", "bilateral", "level")
 _MODIFIER_WORDS = Scanner(MODIFIER_WORDS, MODIFIER_STEMS)
 _MODIFIER_HINT = stems_pattern(words("left right bilateral both lumb thorac cervic sacr"))
 _LINKS = Scanner(VERTEBRAL_LINK, VERTEBRAL_LINK_STEMS)
@@ -566,8 +566,8 @@ _SKIP, _FINDING, _DURATION, _MODIFIER, _TRIGGER, _TRIGGER_AT_START = range(6)
 _ACTIONS = {
     "pseudo": _SKIP,
     **dict.fromkeys(FINDING_KEYS, _FINDING),
-    **dict.fromkeys(("adj", "unit", "unit2", "unit3", "recent", "adj2", "unit4"), _DURATION),
-    **dict.fromkeys(("left", "right", "bilateral", "level"), _MODIFIER),
+    **dict.fromkeys(_DURATION_KINDS, _DURATION),
+    **dict.fromkeys(_MODIFIER_KINDS, _MODIFIER),
     "hist_preyear": _TRIGGER_AT_START,  # "In 2006, ..." is historical only when it opens the sentence
 }
 
