@@ -692,6 +692,26 @@ _MOD_START = itemgetter(2)
 _new_finding = tuple.__new__  # Finding(...) without the Python-level NamedTuple constructor
 
 
+# Findings of a structure at a segment (a disc, its joints, its canal): "lumbar disc herniation at L5-S1" is
+# the lumbosacral disc (ICD-10-CM codes it M51.17, not M51.16), the segment naming the site the region word
+# only approximates. Not a root's radiculopathy or sciatica (the run may be a neighbouring disc's), nor imaging
+# findings (the rules ask only whether they lie in the lower spine).
+_AT_THE_JUNCTION = frozenset({"disc_herniation", "disc_degeneration", "spondylosis", "stenosis"})
+# between the finding and its segment: "at L5-S1", ", L5-S1", "of the L5-S1 level", "involving L5-S1"
+_JUNCTION_AFTER = re.compile(r"\s*,?\s*(?:(?:at|of|in|involving)\s+(?:the\s+)?(?:level\s+(?:of\s+)?)?)?")
+
+
+def _at_the_junction(low: str, run: Run, s_start: int, h_start: int, h_end: int) -> bool:
+    """Whether a "lumbar" finding's own segments are L5-S1 alone, stated right beside it ("L5-S1 lumbar disc
+    herniation", "lumbar disc herniation at L5-S1"), and no "multilevel" finding is meant (its region is the
+    lumbar spine; L5-S1 is then one level of it, or the worst)."""
+    if any(seg != "L5-S1" for seg in run[1]) or "multi" in low[s_start:h_start]:
+        return False
+    if run[2] >= h_end:
+        return _JUNCTION_AFTER.fullmatch(low, h_end, run[2]) is not None
+    return run[3] <= h_start and (low[run[3] : h_start].strip() in ("", "lumbar"))
+
+
 def _segment_runs(low: str, segs: list[tuple[str, int, int]]) -> list[Run]:
     """Segment runs merged ("L3-4, L4-5 and L5-S1" is one list), in text order."""
     runs: list[Run] = []
@@ -780,6 +800,13 @@ def read(text: str, section: str = "assessment") -> list[Finding]:
                 if runs:
                     found = _near(low, runs, _SEG_UNBROKEN, h_start, h_end, True, runs_ordered)
                     levels = found[1] if found else ()
+                    if (
+                        level == "lumbar"
+                        and found
+                        and key in _AT_THE_JUNCTION
+                        and _at_the_junction(low, found, s_start, h_start, h_end)
+                    ):
+                        level = "lumbosacral"
                 if level is None and levels:
                     level = _level_from(levels)
             if level is None and key not in _NO_MODIFIERS and low.startswith(",", h_end):
