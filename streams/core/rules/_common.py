@@ -230,7 +230,8 @@ def _cause(root: str, words: str) -> re.Pattern[str]:
 RADICULOPATHY_FROM_DISC = _cause(r"radicul\w*", _DISC_WORDS)
 RADICULOPATHY_FROM_SPONDYLOSIS = _cause(r"radicul\w*", _SPONDYLOSIS_WORDS)
 # Sciatica from a displaced disc, stated plainly: the herniation is the link word's direct object ("left
-# sciatica due to a large L5-S1 disc herniation"), or the herniation "with" the sciatica ("L4-5 HNP with
+# sciatica due to a large L5-S1 disc herniation", "right sciatica related to the L5-S1 HNP", problem-list
+# style "Sciatica, right, due to L5-S1 HNP"), or the herniation "with" the sciatica ("L4-5 HNP with
 # right sciatica"). A degenerated disc with leg pain has codes of its own since FY2025 (M51.362; M54.4
 # Excludes1 M51.362 too), and a bulge is not a herniation. Narrowed after a coder's review of a first
 # version (133 encounters: 37 of its 74 changes wrong): a hedged or denied link, another cause, "from
@@ -238,11 +239,12 @@ RADICULOPATHY_FROM_SPONDYLOSIS = _cause(r"radicul\w*", _SPONDYLOSIS_WORDS)
 _HERNIATED = r"(?:herniat\w*|hnp|protrusion|extrusion|extruded\s+dis[ck]|protruding\s+dis[ck])"
 _DISC_PHRASE = (
     r"(?:(?:the|a|an|his|her|known|left|right|large|small|mild|moderate|central|paracentral|foraminal|far"
-    r"|lateral|posterior|posterolateral|broad-based|recurrent|lumbar|lumbosacral|l\d(?:\s*-\s*[ls]?\d)?"
+    r"|lateral|posterior|posterolateral|broad-based|recurrent|lumbar|lumbosacral|l\d(?:\s*[-/]\s*[ls]?\d)?"
     r"|s1|at|dis[ck])\s+){0,6}"
 )
 SCIATICA_FROM_DISC = re.compile(
-    r"\bsciatica\s+(?:(?:due|secondary)\s+to|from|caused\s+by|attribut\w+\s+to|because\s+of)\s+"
+    r"\bsciatica(?:,\s*(?:(?:left|right|bilateral)(?:-sided|\s+side|\s+leg|\s+lower\s+extremity)?|lle|rle|ble),)?"
+    r"\s+(?:(?:due|secondary|related)\s+to|from|caused\s+by|attribut\w+\s+to|because\s+of)\s+"
     + _DISC_PHRASE
     + _HERNIATED
     + r"|\b"
@@ -250,11 +252,14 @@ SCIATICA_FROM_DISC = re.compile(
     + r"(?:\s+(?:at\s+)?l\d(?:\s*-\s*[ls]?\d)?)?(?:\s+(?:on\s+the\s+)?(?:left|right))?"
     r"\s+with\s+(?:(?:left|right|bilateral|left-sided|right-sided|associated)\s+)?sciatica\b"
 )
-# a link in doubt or denied, another cause, or a past herniation, anywhere in the sentence
+# a link in doubt or denied, another cause, or a past herniation, anywhere in the sentence (the doubts after a
+# comma, "unclear", "pending MRI", "ddx piriformis", "patient reports", from a review of "related to")
 _NOT_THIS_HERNIATION = re.compile(
     r"\b(?:not|doubt\w*|unlikely|rather|than|probabl\w*|likely|possibl\w*|may|might|could|suspect\w*"
     r"|presum\w*|r/o|rule\s+out|vs|versus|or|surgery|\w*discectomy|s/p|status\s+post|history|prior|ago"
-    r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved)\b|\?"
+    r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved|maybe|unclear|uncertain|question\w*"
+    r"|working\s+diagnosis|consistent|apparent\w*|pending|await\w*|to\s+(?:evaluate|confirm)|differential|ddx"
+    r"|believe|suspicion|exclude|reports|per\s+(?:the\s+)?patient)\b|\?"
 )
 _NOT_ONE = re.compile(
     r"\b(?:incidental\w*|unrelated|not\s+(?:contributing|related|the\s+cause|felt|thought|clinically)"
