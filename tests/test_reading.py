@@ -566,13 +566,20 @@ def test_level(text: str, key: str, level: str | None, levels: tuple[str, ...]) 
         ("Lumbar stenosis, L5-S1 spondylolisthesis.", "stenosis", "lumbar"),
         ("Lumbar disc herniation, left L5-S1.", "disc_herniation", "lumbosacral"),
         ("Degenerative disc disease of the lumbar spine at L5-S1.", "disc_degeneration", "lumbosacral"),
+        # a second review: a statement about the segment, and what is no other level
+        ("Lumbar stenosis, L5-S1 is solidly fused.", "stenosis", "lumbar"),
+        ("Lumbar DDD, L5-S1 and SI joints unremarkable.", "disc_degeneration", "lumbar"),
+        ("Lumbar disc herniation, L5-S1, right > left symptoms.", "disc_herniation", "lumbosacral"),
+        ("Lumbar DDD at L5-S1, discussed risks/benefits of ESI at L5-S1.", "disc_degeneration", "lumbosacral"),
+        ("Lumbar disc herniation at L5-S1, cervical DDD at C5-C6.", "disc_herniation", "lumbosacral"),
     ],
 )
 def test_lumbar_at_l5_s1_alone_is_lumbosacral(text: str, key: str, level: str) -> None:
     """The L5-S1 disc (its joints, its canal) is the lumbosacral one, whatever region word stands beside it
     (ICD-10-CM: M51.17, not M51.16); not a multilevel finding's, nor another condition's L5-S1, nor a
     radiculopathy's (the run may be a neighbouring disc's). The multilevel ones are from a helper's review
-    of a first version (40 of its 102 changes wrong)."""
+    of a first version (40 of its 102 changes wrong), the statements about the segment from a second one
+    (7 of 54)."""
     assert one(text, key).level == level
 
 

@@ -704,17 +704,17 @@ _JUNCTION_AFTER = re.compile(
     r"(?:(?:left|right|bilateral)\s+)?"
 )
 # what may follow the segment: the sentence's end, a clause, or what the finding does there; not another
-# condition of the segment ("lumbar stenosis, L5-S1 spondylolisthesis", "L5-S1 fused")
+# condition of the segment ("lumbar stenosis, L5-S1 spondylolisthesis", "L5-S1 fused") nor a statement
+# about it ("lumbar stenosis, L5-S1 is solidly fused", "lumbar DDD, L5-S1 and SI joints unremarkable")
 _JUNCTION_NEXT = re.compile(
-    r"\s*(?:levels?\b\s*)?(?:$|[.;,:)]|(?:with|without|and|causing|resulting|contacting|compressing|impinging|abutting|on|which"
-    r"|that|is|are|was|seen|noted|as|per)\b)"
+    r"\s*(?:levels?\b\s*)?(?:$|[.;,:)]|(?:with|without|causing|resulting|contacting|compressing|impinging"
+    r"|abutting|on\s+the|seen|noted|per)\b)"
 )
-# a finding of several levels, L5-S1 one of them or the worst: "L5-S1 > L4-5", "L5-S1 most severe",
-# "and to a lesser degree", "through L3-4", "and elsewhere", "versus L4-5"
+# several levels meant without naming them ("L5-S1 most severe", "worst at", "through L3-4", "and
+# elsewhere"); a named one is the other-level check's ("L5-S1 > L4-5"), and a side's "right > left" no level
 _MULTILEVEL = re.compile(
-    r"\b(?:multi-?level|multiple|levels|most|worst|worse|greater|lesser|milder|predominant\w*"
-    r"|primarily|mainly|chiefly|especially|particularly|elsewhere|other|others|among|through|thru|extending"
-    r"|versus|vs|also|as\s+well)\b|>|\bto\s+l\d"
+    r"\b(?:multi-?level|multiple|levels|most|worst|predominant\w*|primarily|mainly|chiefly|especially"
+    r"|particularly|elsewhere|other|others|among|through|thru|extending|versus|vs|also|as\s+well)\b|\bto\s+l\d"
 )
 
 
@@ -728,8 +728,9 @@ def _at_the_junction(
     multilevel findings joined in other words ("at L5-S1 and at L4-5", "L5-S1 worse than L4-5")."""
     if any(seg != "L5-S1" for seg in run[1]):
         return False
-    # another disc level anywhere in the sentence (a root, "S1 radiculopathy", is no disc level)
-    if any("-" in seg and not run[2] <= pos < run[3] for seg, pos, _e in segs if seg is not None):
+    # another lower-spine disc level anywhere in the sentence (a root, "S1 radiculopathy", is no disc level;
+    # L5-S1 named again, "ESI at L5-S1", is the same one; a cervical one is another region's)
+    if any("-" in seg and seg != "L5-S1" and seg[0] != "C" for seg, _s, _e in segs if seg is not None):
         return False
     if _MULTILEVEL.search(low, s_start, s_end) is not None:
         return False
