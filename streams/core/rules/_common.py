@@ -252,14 +252,21 @@ SCIATICA_FROM_DISC = re.compile(
     + r"(?:\s+(?:at\s+)?l\d(?:\s*-\s*[ls]?\d)?)?(?:\s+(?:on\s+the\s+)?(?:left|right))?"
     r"\s+with\s+(?:(?:left|right|bilateral|left-sided|right-sided|associated)\s+)?sciatica\b"
 )
-# a link in doubt or denied, another cause, or a past herniation, anywhere in the sentence (the doubts after a
-# comma, "unclear", "pending MRI", "ddx piriformis", "patient reports", from a review of "related to")
+# a link in doubt or denied, another cause, or a past herniation, anywhere in the sentence ("maybe", "ddx
+# piriformis", "cannot exclude piriformis syndrome", "working diagnosis": from a review of "related to")
 _NOT_THIS_HERNIATION = re.compile(
     r"\b(?:not|doubt\w*|unlikely|rather|than|probabl\w*|likely|possibl\w*|may|might|could|suspect\w*"
     r"|presum\w*|r/o|rule\s+out|vs|versus|or|surgery|\w*discectomy|s/p|status\s+post|history|prior|ago"
-    r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved|maybe|unclear|uncertain|question\w*"
-    r"|working\s+diagnosis|consistent|apparent\w*|pending|await\w*|to\s+(?:evaluate|confirm)|differential|ddx"
-    r"|believe|suspicion|exclude|reports|per\s+(?:the\s+)?patient)\b|\?"
+    r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved|maybe|working\s+diagnosis|consistent"
+    r"|differential|ddx|can(?:no|')t\s+exclude)\b|\?"
+)
+# a doubt that is the whole of what follows the link, up to the clause's end: "..., unclear.", "...,
+# pending MRI to confirm." (a second review: the same words elsewhere were about something else, "pending
+# PT evaluation", "patient reports 50% improvement", "inciting event unclear")
+_DOUBT_AFTER = re.compile(
+    r"\s*,?\s*(?:unclear|uncertain|questionable|apparently|i\s+believe|is\s+my\s+suspicion|patient\s+reports"
+    r"|per\s+(?:the\s+)?patient|(?:pending|awaiting)\s+(?:an?\s+)?(?:mri|imaging|ct|emg)(?:\s+to\s+confirm)?"
+    r"|(?:mri|imaging|ct|emg)\s+ordered(?:\s+to\s+(?:evaluate|confirm))?|seems\s+most\s+consistent)\s*(?:[.;]|$)"
 )
 _NOT_ONE = re.compile(
     r"\b(?:incidental\w*|unrelated|not\s+(?:contributing|related|the\s+cause|felt|thought|clinically)"
@@ -287,6 +294,8 @@ def sciatica_from_disc(enc: EncounterRecord) -> tuple[Noted, str | None] | None:
     low = n.sentence.lower()
     tie = SCIATICA_FROM_DISC.search(low)
     if tie is None or _NOT_THIS_HERNIATION.search(low) is not None or _NOT_ONE.search(low) is not None:
+        return None
+    if _DOUBT_AFTER.match(low, tie.end()) is not None:
         return None
     level = _HERNIATION_LEVEL.search(tie.group())
     return n, (None if level is None else "lumbosacral" if "s1" in level.group() else "lumbar")
