@@ -14,13 +14,23 @@ What it suggests is the encounter's code as the payer accepts it on the claim's 
 a visit of 2021-09-28 (before the code existed) is M54.5, the code in force then, which a claim billing
 M54.5 already matches; an encounter code billable on no date (M54.5 after its retirement, a typo such as
 M54.5O) gives the claim nothing to copy, and nothing fires (the encounter is what needs fixing).
+
+A claim for a visit coded M54.51 or M54.59 that the documentation does not support, billing what the
+rules ask for instead (what the visit's own COD-M5451-UNSUPPORTED / COD-M5459-UNSUPPORTED alert suggests,
+or M54.50 where CLM-UNSUPPORTED-SPECIFICITY would ask for it), gets nothing here: "update to the
+encounter's M54.51" would send it back to the code the other rules reject, and the claim would go back
+and forth (found by a billing review). The visit's alert asks for the visit to be fixed. Left: alerts fire
+once per subject, so a claim alert resolved this way stays resolved if the visit later documents the
+link after all (a visit re-signed twice; README "Not done").
 """
 
 from __future__ import annotations
 
 from streams.core.alerts import Evidence, Verdict
-from streams.core.chart import Chart, is_lbp, normalized
+from streams.core.chart import UNSPECIFIED_LBP, Chart, is_lbp, normalized
+from streams.core.rules import cod_m5451_unsupported, cod_m5459_unsupported
 from streams.core.rules._common import in_force, not_billable
+from streams.core.rules.clm_unsupported_specificity import documented_up_to, supported
 from streams.core.state import ClaimRecord, EncounterRecord
 
 RULE_ID = "CLM-STALE-CODE"
@@ -49,8 +59,24 @@ def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
     suggested = in_force(enc.lbp_code, claim.date_of_service)
     if suggested is None or suggested == claim_lbp:
         return None  # nothing valid to copy, or the claim bills what the encounter's code was then
+    if _bills_what_the_documentation_supports(chart, claim, claim_lbp, enc, suggested):
+        return None  # (module docstring)
     advice = f"is coded {enc.lbp_code}; update the claim to match the encounter"
     return _verdict(claim, claim_lbp, enc, enc.lbp_code, (suggested,), advice)
+
+
+def _bills_what_the_documentation_supports(
+    chart: Chart, claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord, suggested: str
+) -> bool:
+    """The visit's M54.51 or M54.59 is not supported, and the claim bills what the rules ask for instead:
+    what the visit's own coding alert suggests (COD-M5451-UNSUPPORTED / COD-M5459-UNSUPPORTED: M54.50, or
+    M54.4- or M54.59 as its assessment documents), or M54.50 where no assessment on file up to the claim
+    supports it (CLM-UNSUPPORTED-SPECIFICITY)."""
+    for rule in (cod_m5451_unsupported, cod_m5459_unsupported):
+        visit = rule.check(chart, enc)
+        if visit is not None and claim_lbp in visit.suggested_codes:
+            return True
+    return claim_lbp == UNSPECIFIED_LBP and not supported(chart, suggested, documented_up_to(chart, claim))
 
 
 def _no_lbp_code_on_the_visit(claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord) -> bool:

@@ -10,6 +10,8 @@ and M54.50 did not exist yet.
 
 from __future__ import annotations
 
+from datetime import date
+
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart, normalized
 from streams.core.rules._common import not_billable
@@ -19,21 +21,34 @@ RULE_ID = "CLM-UNSUPPORTED-SPECIFICITY"
 SUBJECT = "claim"
 
 
+def supported(chart: Chart, code: str, on: date) -> bool:
+    """Whether the documentation on file up to `on` supports M54.51 (a documented vertebral link) or M54.59
+    (a documented distinct cause); any other code is not this rule's to judge (True)."""
+    if code == VERTEBROGENIC_LBP:
+        return chart.documented("vertebral_link", on) is not None
+    if code == OTHER_LBP:
+        return any(chart.documented(k, on) for k in OTHER_LBP_CAUSES)
+    return True
+
+
+def documented_up_to(chart: Chart, claim: ClaimRecord) -> date:
+    """How far the documentation a claim is judged on reaches: its date of service, and the visit it names
+    whatever that visit's date (a claim whose lines start the day before the visit it bills was judged
+    without that visit's assessment: a billing review)."""
+    enc = chart.encounter(claim.encounter_id) if claim.encounter_id else None
+    return max(claim.date_of_service, enc.date_of_service) if enc is not None else claim.date_of_service
+
+
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
-    on = claim.date_of_service
     if claim.encounter_id and chart.encounter(claim.encounter_id) is None:
         return None  # the visit it bills is not on file yet: judged when it arrives
     carried = [
         c
         for c in map(normalized, claim.codes)
-        if c in (VERTEBROGENIC_LBP, OTHER_LBP) and not_billable(c, on) is None  # (docstring)
+        if c in (VERTEBROGENIC_LBP, OTHER_LBP) and not_billable(c, claim.date_of_service) is None  # (docstring)
     ]
-    unsupported = [
-        c
-        for c in carried
-        if (c == VERTEBROGENIC_LBP and chart.documented("vertebral_link", on) is None)
-        or (c == OTHER_LBP and not any(chart.documented(k, on) for k in OTHER_LBP_CAUSES))
-    ]
+    on = documented_up_to(chart, claim)
+    unsupported = [c for c in carried if not supported(chart, c, on)]
     if not unsupported:
         return None
     code = unsupported[0]
