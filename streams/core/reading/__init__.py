@@ -730,7 +730,7 @@ def _at_the_junction(
         return False
     # another lower-spine disc level anywhere in the sentence (a root, "S1 radiculopathy", is no disc level;
     # L5-S1 named again, "ESI at L5-S1", is the same one; a cervical one is another region's)
-    if any("-" in seg and seg != "L5-S1" and seg[0] != "C" for seg, _s, _e in segs if seg is not None):
+    if any("-" in seg and seg != "L5-S1" and seg[0] != "C" for seg, _s, _e in segs):
         return False
     if _MULTILEVEL.search(low, s_start, s_end) is not None:
         return False
