@@ -230,12 +230,12 @@ def _cause(root: str, words: str) -> re.Pattern[str]:
 RADICULOPATHY_FROM_DISC = _cause(r"radicul\w*", _DISC_WORDS)
 RADICULOPATHY_FROM_SPONDYLOSIS = _cause(r"radicul\w*", _SPONDYLOSIS_WORDS)
 # Sciatica from a displaced disc, stated plainly: the herniation is the link word's direct object ("left
-# sciatica due to a large L5-S1 disc herniation", "right sciatica related to the L5-S1 HNP", problem-list
-# style "Sciatica, right, due to L5-S1 HNP"), or the herniation "with" the sciatica ("L4-5 HNP with
-# right sciatica"). A degenerated disc with leg pain has codes of its own since FY2025 (M51.362; M54.4
-# Excludes1 M51.362 too), and a bulge is not a herniation. Narrowed after a coder's review of a first
-# version (133 encounters: 37 of its 74 changes wrong): a hedged or denied link, another cause, "from
-# sitting", a past herniation, the level of another disc.
+# sciatica due to a large L5-S1 disc herniation", "her sciatica is secondary to the HNP", "right sciatica
+# related to the L5-S1 HNP", problem-list style "Sciatica, right, due to L5-S1 HNP"), or the herniation "with"
+# the sciatica ("L4-5 HNP with right sciatica"). A degenerated disc with leg pain has codes of its own since
+# FY2025 (M51.362; M54.4 Excludes1 M51.362 too), and a bulge is not a herniation. Narrowed after a coder's
+# review of a first version (133 encounters: 37 of its 74 changes wrong): a hedged or denied link, another
+# cause, "from sitting", a past herniation, the level of another disc.
 _HERNIATED = r"(?:herniat\w*|hnp|protrusion|extrusion|extruded\s+dis[ck]|protruding\s+dis[ck])"
 _DISC_PHRASE = (
     r"(?:(?:the|a|an|his|her|known|left|right|large|small|mild|moderate|central|paracentral|foraminal|far"
@@ -244,7 +244,7 @@ _DISC_PHRASE = (
 )
 SCIATICA_FROM_DISC = re.compile(
     r"\bsciatica(?:,\s*(?:(?:left|right|bilateral)(?:-sided|\s+side|\s+leg|\s+lower\s+extremity)?|lle|rle|ble),)?"
-    r"\s+(?:(?:due|secondary|related)\s+to|from|caused\s+by|attribut\w+\s+to|because\s+of)\s+"
+    r"(?:\s+is)?\s+(?:(?:due|secondary|related)\s+to|from|caused\s+by|attribut\w+\s+to|because\s+of)\s+"
     + _DISC_PHRASE
     + _HERNIATED
     + r"|\b"
@@ -253,12 +253,13 @@ SCIATICA_FROM_DISC = re.compile(
     r"\s+with\s+(?:(?:left|right|bilateral|left-sided|right-sided|associated)\s+)?sciatica\b"
 )
 # a link in doubt or denied, another cause, or a past herniation, anywhere in the sentence ("maybe", "ddx
-# piriformis", "cannot exclude piriformis syndrome", "working diagnosis": from a review of "related to")
+# piriformis", "cannot exclude piriformis syndrome", "working diagnosis": from a review of "related to"; "I
+# think her sciatica is due to", "it appears", "patient thinks": from a review of "is due to")
 _NOT_THIS_HERNIATION = re.compile(
     r"\b(?:not|doubt\w*|unlikely|rather|than|probabl\w*|likely|possibl\w*|may|might|could|suspect\w*"
     r"|presum\w*|r/o|rule\s+out|vs|versus|or|surgery|\w*discectomy|s/p|status\s+post|history|prior|ago"
     r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved|maybe|working\s+diagnosis|consistent"
-    r"|differential|ddx|can(?:no|')t\s+exclude)\b|\?"
+    r"|differential|ddx|can(?:no|')t\s+exclude|i\s+(?:believe|think)|thinks|appears|it\s+seems)\b|\?"
 )
 # a doubt that is the whole of what follows the link, up to the clause's end: "..., unclear.", "...,
 # pending MRI to confirm." (a second review: the same words elsewhere were about something else, "pending
