@@ -261,13 +261,14 @@ _NOT_THIS_HERNIATION = re.compile(
     r"|recovered|since|previous\w*|incidental\w*|unrelated|resolved|maybe|working\s+diagnosis|consistent"
     r"|differential|ddx|can(?:no|')t\s+exclude|i\s+(?:believe|think)|thinks|appears|it\s+seems)\b|\?"
 )
-# a doubt that is the whole of what follows the link, up to the clause's end: "..., unclear.", "...,
-# pending MRI to confirm." (a second review: the same words elsewhere were about something else, "pending
-# PT evaluation", "patient reports 50% improvement", "inciting event unclear")
+# a doubt that is the whole of what follows the link, up to the clause's end: "..., unclear.", "..., pending
+# MRI to confirm." ("I believe" and "consistent" are doubts anywhere, above; a second review: the same words
+# elsewhere were about something else, "pending PT evaluation", "patient reports 50% improvement", "inciting
+# event unclear")
 _DOUBT_AFTER = re.compile(
-    r"\s*,?\s*(?:unclear|uncertain|questionable|apparently|i\s+believe|is\s+my\s+suspicion|patient\s+reports"
+    r"\s*,?\s*(?:unclear|uncertain|questionable|apparently|is\s+my\s+suspicion|patient\s+reports"
     r"|per\s+(?:the\s+)?patient|(?:pending|awaiting)\s+(?:an?\s+)?(?:mri|imaging|ct|emg)(?:\s+to\s+confirm)?"
-    r"|(?:mri|imaging|ct|emg)\s+ordered(?:\s+to\s+(?:evaluate|confirm))?|seems\s+most\s+consistent)\s*(?:[.;]|$)"
+    r"|(?:mri|imaging|ct|emg)\s+ordered(?:\s+to\s+(?:evaluate|confirm))?)\s*(?:[.;]|$)"
 )
 _NOT_ONE = re.compile(
     r"\b(?:incidental\w*|unrelated|not\s+(?:contributing|related|the\s+cause|felt|thought|clinically)"
