@@ -71,12 +71,13 @@ def _bills_what_the_documentation_supports(
     """The visit's M54.51 or M54.59 is not supported, and the claim bills what the rules ask for instead:
     what the visit's own coding alert suggests (COD-M5451-UNSUPPORTED / COD-M5459-UNSUPPORTED: M54.50, or
     M54.4- or M54.59 as its assessment documents), or M54.50 where no assessment on file up to the claim
-    supports it (CLM-UNSUPPORTED-SPECIFICITY)."""
+    supports it (CLM-UNSUPPORTED-SPECIFICITY). `enc` is the visit the claim names, or without a name the
+    latest on or before its date of service, whose date then adds nothing to `documented_up_to`."""
     for rule in (cod_m5451_unsupported, cod_m5459_unsupported):
         visit = rule.check(chart, enc)
         if visit is not None and claim_lbp in visit.suggested_codes:
             return True
-    return claim_lbp == UNSPECIFIED_LBP and not supported(chart, suggested, documented_up_to(chart, claim))
+    return claim_lbp == UNSPECIFIED_LBP and not supported(chart, suggested, documented_up_to(claim, enc))
 
 
 def _no_lbp_code_on_the_visit(claim: ClaimRecord, claim_lbp: str, enc: EncounterRecord) -> bool:

@@ -15,7 +15,7 @@ from datetime import date
 from streams.core.alerts import Evidence, Verdict
 from streams.core.chart import OTHER_LBP, OTHER_LBP_CAUSES, UNSPECIFIED_LBP, VERTEBROGENIC_LBP, Chart, normalized
 from streams.core.rules._common import not_billable
-from streams.core.state import ClaimRecord
+from streams.core.state import ClaimRecord, EncounterRecord
 
 RULE_ID = "CLM-UNSUPPORTED-SPECIFICITY"
 SUBJECT = "claim"
@@ -31,23 +31,23 @@ def supported(chart: Chart, code: str, on: date) -> bool:
     return True
 
 
-def documented_up_to(chart: Chart, claim: ClaimRecord) -> date:
-    """How far the documentation a claim is judged on reaches: its date of service, and the visit it names
-    whatever that visit's date (a claim whose lines start the day before the visit it bills was judged
-    without that visit's assessment: a billing review)."""
-    enc = chart.encounter(claim.encounter_id) if claim.encounter_id else None
-    return max(claim.date_of_service, enc.date_of_service) if enc is not None else claim.date_of_service
+def documented_up_to(claim: ClaimRecord, billed: EncounterRecord | None) -> date:
+    """How far the documentation a claim is judged on reaches: its date of service, and the visit it bills
+    whatever that visit's date (a claim whose lines start the day before the visit it names was judged
+    without that visit's assessment: a billing review). `billed`: the visit it names, or None."""
+    return max(claim.date_of_service, billed.date_of_service) if billed is not None else claim.date_of_service
 
 
 def check(chart: Chart, claim: ClaimRecord) -> Verdict | None:
-    if claim.encounter_id and chart.encounter(claim.encounter_id) is None:
+    named = chart.encounter(claim.encounter_id) if claim.encounter_id else None
+    if claim.encounter_id and named is None:
         return None  # the visit it bills is not on file yet: judged when it arrives
     carried = [
         c
         for c in map(normalized, claim.codes)
         if c in (VERTEBROGENIC_LBP, OTHER_LBP) and not_billable(c, claim.date_of_service) is None  # (docstring)
     ]
-    on = documented_up_to(chart, claim)
+    on = documented_up_to(claim, named)
     unsupported = [c for c in carried if not supported(chart, c, on)]
     if not unsupported:
         return None
